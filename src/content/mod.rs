@@ -1,0 +1,340 @@
+//! Load stage: walk the content folder, read and decode every file, split
+//! and parse front matter. Out comes [`Content`]: the articles, the Markdown
+//! files that are not articles (includes, skipped drafts) and the other files
+//! to copy.
+
+pub mod date;
+pub mod decode;
+pub mod front_matter;
+mod walk;
+
+use crate::diagnostics::Diagnostic;
+pub use front_matter::FrontMatter;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+/// What the load stage needs to know.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The content folder (already joined to the site root).
+    pub content_dir: PathBuf,
+    /// How diagnostics name the content folder (`content/`).
+    pub display_prefix: String,
+    /// `exclude` globs from the config.
+    pub exclude: Vec<String>,
+    /// Build `draft: true` articles too.
+    pub drafts: bool,
+}
+
+/// An article: a Markdown file that becomes a page.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// Path inside the content folder, `/`-separated (`support/x/a.md`).
+    pub path: String,
+    /// The path diagnostics show (`content/support/x/a.md`).
+    pub file: String,
+    pub front: FrontMatter,
+    /// Markdown after the front matter.
+    pub body: String,
+    /// 1-based file line where `body` starts.
+    pub body_line: u32,
+}
+
+/// A Markdown file that is not an article but may be included.
+#[derive(Debug, Clone)]
+pub struct Partial {
+    pub path: String,
+    pub file: String,
+    pub body: String,
+    pub body_line: u32,
+}
+
+/// Markdown text that can be included, wherever it lives.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownSource<'a> {
+    pub path: &'a str,
+    pub file: &'a str,
+    pub body: &'a str,
+    pub body_line: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Article(usize),
+    Partial(usize),
+}
+
+/// Everything the load stage read.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub content_dir: PathBuf,
+    pub display_prefix: String,
+    /// Sorted by path.
+    pub articles: Vec<Article>,
+    /// Markdown files that are not articles, sorted by path.
+    pub partials: Vec<Partial>,
+    /// Other files (images, samples), copied to the same place in the output.
+    pub assets: BTreeSet<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    markdown: HashMap<String, Source>,
+    lower: HashMap<String, String>,
+}
+
+impl Content {
+    /// The Markdown file at `path` (exact case).
+    pub fn markdown(&self, path: &str) -> Option<MarkdownSource<'_>> {
+        Some(match *self.markdown.get(path)? {
+            Source::Article(i) => {
+                let a = &self.articles[i];
+                MarkdownSource {
+                    path: &a.path,
+                    file: &a.file,
+                    body: &a.body,
+                    body_line: a.body_line,
+                }
+            }
+            Source::Partial(i) => {
+                let p = &self.partials[i];
+                MarkdownSource {
+                    path: &p.path,
+                    file: &p.file,
+                    body: &p.body,
+                    body_line: p.body_line,
+                }
+            }
+        })
+    }
+
+    /// The index of the article at `path` (exact case).
+    pub fn article_index(&self, path: &str) -> Option<usize> {
+        match self.markdown.get(path)? {
+            Source::Article(i) => Some(*i),
+            Source::Partial(_) => None,
+        }
+    }
+
+    /// The real path of a Markdown file or asset whose path differs from
+    /// `path` only in letter case (folders written on Windows often do).
+    pub fn case_insensitive(&self, path: &str) -> Option<&str> {
+        self.lower.get(&path.to_lowercase()).map(String::as_str)
+    }
+
+    /// Whether `path` is a Markdown file or an asset of the site.
+    pub fn exists(&self, path: &str) -> bool {
+        self.markdown.contains_key(path) || self.assets.contains(path)
+    }
+
+    fn index(&mut self) {
+        self.markdown.clear();
+        self.lower.clear();
+        for (i, a) in self.articles.iter().enumerate() {
+            self.markdown.insert(a.path.clone(), Source::Article(i));
+        }
+        for (i, p) in self.partials.iter().enumerate() {
+            self.markdown.insert(p.path.clone(), Source::Partial(i));
+        }
+        let all = self.markdown.keys().chain(self.assets.iter());
+        for path in all {
+            self.lower
+                .entry(path.to_lowercase())
+                .and_modify(|p| {
+                    if path < p {
+                        p.clone_from(path)
+                    }
+                })
+                .or_insert_with(|| path.clone());
+        }
+    }
+}
+
+/// Builds [`Content`] for tests and tools from in-memory files
+/// (`path → text`), as if they had been read from disk.
+pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
+    let mut content = Content {
+        display_prefix: display_prefix.to_string(),
+        ..Content::default()
+    };
+    for (path, text) in files {
+        let kind = walk::classify(path, &[]);
+        let file = format!("{display_prefix}{path}");
+        match kind {
+            walk::Kind::Asset => {
+                content.assets.insert(path.to_string());
+            }
+            walk::Kind::Article | walk::Kind::Partial => {
+                let loaded = read_markdown(path, &file, Ok(text.as_bytes().to_vec()));
+                place(&mut content, kind, loaded, true);
+            }
+            walk::Kind::Skip => {}
+        }
+    }
+    content.articles.sort_by(|a, b| a.path.cmp(&b.path));
+    content.partials.sort_by(|a, b| a.path.cmp(&b.path));
+    content.index();
+    content
+}
+
+/// Load stage entry point.
+pub fn load(opts: &LoadOptions) -> Content {
+    let walked = walk::walk(&opts.content_dir, &opts.display_prefix, &opts.exclude);
+    let mut content = Content {
+        content_dir: opts.content_dir.clone(),
+        display_prefix: opts.display_prefix.clone(),
+        assets: walked.assets,
+        diagnostics: walked.diagnostics,
+        ..Content::default()
+    };
+    let loaded: Vec<(walk::Kind, Loaded)> = walked
+        .markdown
+        .par_iter()
+        .map(|(path, kind)| {
+            let file = format!("{}{path}", opts.display_prefix);
+            let bytes = std::fs::read(opts.content_dir.join(path));
+            (*kind, read_markdown(path, &file, bytes))
+        })
+        .collect();
+    for (kind, l) in loaded {
+        place(&mut content, kind, l, opts.drafts);
+    }
+    content.index();
+    content
+}
+
+/// One Markdown file after reading, before it is placed.
+struct Loaded {
+    item: Option<Article>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn place(content: &mut Content, kind: walk::Kind, loaded: Loaded, drafts: bool) {
+    content.diagnostics.extend(loaded.diagnostics);
+    let Some(a) = loaded.item else { return };
+    if kind == walk::Kind::Article && (drafts || !a.front.draft) {
+        content.articles.push(a);
+    } else {
+        content.partials.push(Partial {
+            path: a.path,
+            file: a.file,
+            body: a.body,
+            body_line: a.body_line,
+        });
+    }
+}
+
+fn read_markdown(path: &str, file: &str, bytes: std::io::Result<Vec<u8>>) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diagnostics.push(
+                Diagnostic::warning("file vanished during the build")
+                    .in_file(file)
+                    .with_hint("it was listed, then gone when read; build again once edits settle"),
+            );
+            return Loaded {
+                item: None,
+                diagnostics,
+            };
+        }
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error(format!("cannot read file: {e}"))
+                    .in_file(file)
+                    .with_hint("check the file's permissions"),
+            );
+            return Loaded {
+                item: None,
+                diagnostics,
+            };
+        }
+    };
+    let text = match decode::decode(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut d = Diagnostic::error(e.message)
+                .in_file(file)
+                .with_hint("save the file as UTF-8");
+            if let Some(l) = e.line {
+                d = d.at_line(l);
+            }
+            diagnostics.push(d);
+            return Loaded {
+                item: None,
+                diagnostics,
+            };
+        }
+    };
+    let split = match front_matter::split(&text) {
+        Ok(s) => s,
+        Err(d) => {
+            diagnostics.push(d.in_file(file));
+            return Loaded {
+                item: None,
+                diagnostics,
+            };
+        }
+    };
+    let (front, fm_diags) = match split.yaml {
+        Some(yaml) => front_matter::parse(yaml, 2),
+        None => (FrontMatter::default(), vec![]),
+    };
+    diagnostics.extend(fm_diags.into_iter().map(|d| d.in_file(file)));
+    Loaded {
+        item: Some(Article {
+            path: path.to_string(),
+            file: file.to_string(),
+            front,
+            body: split.body.to_string(),
+            body_line: split.body_line,
+        }),
+        diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_memory_sorts_and_indexes() {
+        let c = from_memory(
+            &[
+                ("b.md", "---\ntitle: B\n---\nbody"),
+                ("a/Index.md", "# A"),
+                ("a/includes/x.md", "included"),
+                ("a/media/pic.png", "png"),
+                ("d.md", "---\ndraft: true\n---\nwip"),
+            ],
+            "content/",
+        );
+        let paths: Vec<_> = c.articles.iter().map(|a| a.path.as_str()).collect();
+        assert_eq!(paths, vec!["a/Index.md", "b.md", "d.md"]);
+        assert_eq!(c.articles[1].front.title.as_deref(), Some("B"));
+        assert_eq!(c.articles[1].body_line, 4);
+        assert_eq!(c.markdown("a/includes/x.md").unwrap().body, "included");
+        assert_eq!(c.case_insensitive("A/INDEX.MD"), Some("a/Index.md"));
+        assert!(c.exists("a/media/pic.png"));
+        assert_eq!(c.article_index("b.md"), Some(1));
+        assert_eq!(c.article_index("a/includes/x.md"), None);
+    }
+
+    #[test]
+    fn unreadable_and_undecodable_are_errors_vanished_a_warning() {
+        let err = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let l = read_markdown("a.md", "content/a.md", Err(err));
+        assert!(l.item.is_none());
+        assert_eq!(
+            l.diagnostics[0].severity,
+            crate::diagnostics::Severity::Error
+        );
+        let err = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let l = read_markdown("a.md", "content/a.md", Err(err));
+        assert_eq!(
+            l.diagnostics[0].severity,
+            crate::diagnostics::Severity::Warning
+        );
+        let l = read_markdown("a.md", "content/a.md", Ok(b"ok\n\xff".to_vec()));
+        assert_eq!(l.diagnostics[0].location().unwrap(), "content/a.md:2");
+    }
+}

@@ -1,0 +1,228 @@
+//! Walks the content folder in a deterministic order and sorts files into
+//! articles, includable Markdown, assets to copy, and files to leave alone.
+
+use crate::diagnostics::Diagnostic;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A `.md` file that becomes a page.
+    Article,
+    /// A `.md` file inside an `includes` folder.
+    Partial,
+    /// Any other file, copied as is.
+    Asset,
+    /// Read by other stages or not part of the output (toc files, YamlMime
+    /// pages, excluded files).
+    Skip,
+}
+
+pub struct Walked {
+    /// Markdown files to read, sorted by path.
+    pub markdown: Vec<(String, Kind)>,
+    pub assets: BTreeSet<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a file at `path` (relative, `/`-separated) is.
+pub fn classify(path: &str, exclude: &[&GlobSet]) -> Kind {
+    if exclude.iter().any(|g| g.is_match(path)) {
+        return Kind::Skip;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower == "toc.yml" || lower == "toc.yaml" || lower == "toc.md" {
+        return Kind::Skip;
+    }
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        let in_includes = path
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|dir| dir.eq_ignore_ascii_case("includes"));
+        return if in_includes {
+            Kind::Partial
+        } else {
+            Kind::Article
+        };
+    }
+    Kind::Asset
+}
+
+/// Compiles `exclude` globs. A glob without `/` matches a file name in any
+/// folder (like .gitignore), one with `/` the path from the content folder.
+fn exclude_set(globs: &[String], diags: &mut Vec<Diagnostic>) -> (GlobSet, GlobSet) {
+    let mut anywhere = GlobSetBuilder::new();
+    let mut rooted = GlobSetBuilder::new();
+    for g in globs {
+        let (builder, pattern) = if g.contains('/') {
+            (&mut rooted, g.trim_start_matches('/').to_string())
+        } else {
+            (&mut anywhere, format!("**/{g}"))
+        };
+        match Glob::new(&pattern) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(e) => diags.push(
+                Diagnostic::warning(format!("exclude pattern `{g}` is not a valid glob: {e}"))
+                    .in_file(crate::config::FILE_NAME),
+            ),
+        }
+    }
+    let build = |b: GlobSetBuilder| b.build().unwrap_or_else(|_| GlobSet::empty());
+    (build(anywhere), build(rooted))
+}
+
+/// Lists the content folder. Hidden files and folders (`.git`) are skipped;
+/// symbolic links are not followed (an info note says so).
+pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
+    let mut diagnostics = Vec::new();
+    let (anywhere, rooted) = exclude_set(exclude, &mut diagnostics);
+    let excluded = [&anywhere, &rooted];
+    let mut markdown = Vec::new();
+    let mut assets = BTreeSet::new();
+    if !dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "content folder `{}` does not exist",
+                display_prefix.trim_end_matches('/')
+            ))
+            .with_hint("create it, set `content_dir` in kbsite.yml, or pass --root to the site folder"),
+        );
+        return Walked {
+            markdown,
+            assets,
+            diagnostics,
+        };
+    }
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(dir).ok())
+                    .map(|p| format!("{display_prefix}{}", to_slash(p)));
+                let mut d = Diagnostic::error(format!("cannot read folder entry: {e}"))
+                    .with_hint("check the permissions");
+                if let Some(file) = rel {
+                    d = d.in_file(file);
+                }
+                diagnostics.push(d);
+                continue;
+            }
+        };
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let rel = to_slash(rel);
+        if entry.file_type().is_symlink() {
+            diagnostics.push(
+                Diagnostic::info("symbolic link not followed")
+                    .in_file(format!("{display_prefix}{rel}"))
+                    .with_hint("copy the file or folder into the content folder to publish it"),
+            );
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        match classify(&rel, &excluded) {
+            Kind::Asset if is_yaml_mime(entry.path()) => diagnostics.push(
+                Diagnostic::info("DocFX YamlMime page not built (not supported yet)")
+                    .in_file(format!("{display_prefix}{rel}")),
+            ),
+            Kind::Asset => {
+                assets.insert(rel);
+            }
+            Kind::Skip => {}
+            kind => markdown.push((rel, kind)),
+        }
+    }
+    Walked {
+        markdown,
+        assets,
+        diagnostics,
+    }
+}
+
+/// `### YamlMime:FAQ` pages are DocFX content, not files to copy.
+fn is_yaml_mime(path: &Path) -> bool {
+    let is_yaml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+    if !is_yaml {
+        return false;
+    }
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    head.trim_start_matches('\u{feff}')
+        .starts_with("### YamlMime:")
+}
+
+pub fn to_slash(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies() {
+        assert_eq!(classify("a/b.md", &[]), Kind::Article);
+        assert_eq!(classify("a/INCLUDES/b.md", &[]), Kind::Partial);
+        assert_eq!(classify("includes/b.md", &[]), Kind::Partial);
+        assert_eq!(classify("includes.md", &[]), Kind::Article);
+        assert_eq!(classify("a/TOC.yml", &[]), Kind::Skip);
+        assert_eq!(classify("a/media/x.png", &[]), Kind::Asset);
+    }
+
+    #[test]
+    fn walks_sorted_skipping_hidden_and_excluded() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "b.md",
+            "a/z.md",
+            "a/README.md",
+            "README.md",
+            ".git/x.md",
+            "a/.hidden.md",
+            "a/img.png",
+            "drafts/x.md",
+            "faq.yml",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, if f == "faq.yml" { "### YamlMime:FAQ\n" } else { "x" }).unwrap();
+        }
+        let w = walk(root, "content/", &["README.md".into(), "drafts/**".into()]);
+        let md: Vec<_> = w.markdown.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(md, vec!["a/z.md", "b.md"]);
+        assert_eq!(w.assets.iter().collect::<Vec<_>>(), vec!["a/img.png"]);
+        assert_eq!(w.diagnostics.len(), 1);
+        assert!(w.diagnostics[0].message.contains("YamlMime"));
+    }
+
+    #[test]
+    fn missing_folder_is_an_error() {
+        let w = walk(Path::new("/nonexistent/kbsite"), "content/", &[]);
+        assert_eq!(w.diagnostics[0].severity, crate::diagnostics::Severity::Error);
+    }
+}

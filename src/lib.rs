@@ -1,0 +1,10 @@
+//! kbsite: a static site generator for knowledge bases.
+//!
+//! Data flows one way: [`content`] (load) → [`markdown`] (parse) → [`links`]
+//! (link) → [`render`] → [`output`] (write). [`build`] runs the pipeline.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod markdown;
+pub mod paths;

@@ -1,0 +1,599 @@
+//! Parse stage: one article's Markdown → HTML with its headings, in-page
+//! table of contents, KB metadata, and every link it makes. pulldown-cmark
+//! parses once; an event pass adds the DocFX forms (alerts, `[!div]`,
+//! `:::image`, includes via [`preprocess`]) and heading ids.
+//!
+//! Links and images are not resolved here (that needs the whole site): each
+//! is written as a placeholder `\u{1}N\u{2}` that the render stage replaces
+//! with the tag the link stage decided on. Source text never contains these
+//! control characters (the load stage replaces them).
+
+pub mod headings;
+pub mod preprocess;
+
+use crate::content::{Article, Content, MarkdownSource};
+use crate::diagnostics::Diagnostic;
+use preprocess::{Block, KbMeta, Origin, Prepared, SourceFile};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Starts a link placeholder in parsed HTML.
+pub const PLACEHOLDER_START: char = '\u{1}';
+/// Ends a link placeholder in parsed HTML.
+pub const PLACEHOLDER_END: char = '\u{2}';
+
+/// A heading of the page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// An entry of the in-page table of contents (h2, with its h3s).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub id: String,
+    pub text: String,
+    pub children: Vec<TocEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Link,
+    Image,
+}
+
+/// A link or image as written, to be resolved by the link stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub kind: LinkKind,
+    pub target: String,
+    pub title: String,
+    /// Alt text of an image.
+    pub alt: String,
+    pub at: Origin,
+}
+
+/// One parsed article.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// Body HTML, without the first H1, with link placeholders.
+    pub html: String,
+    /// The body's first H1 (moved to the page heading).
+    pub h1: Option<Heading>,
+    /// Inner HTML of that H1 (with placeholders).
+    pub h1_html: Option<String>,
+    /// Every other heading, in order.
+    pub headings: Vec<Heading>,
+    pub toc: Vec<TocEntry>,
+    /// `id`/`name` attributes of raw HTML in the body.
+    pub html_anchors: Vec<String>,
+    pub links: Vec<LinkRef>,
+    /// The files the body was made from (the article, then its includes).
+    pub sources: Vec<SourceFile>,
+    pub meta: KbMeta,
+    /// Plain text of the first paragraph, for listings when there is no
+    /// description.
+    pub summary: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// The display path of the file a link or block came from.
+    pub fn file_of(&self, at: Origin) -> &str {
+        &self.sources[at.source as usize].file
+    }
+}
+
+/// pulldown-cmark features kbsite accepts.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+}
+
+/// Parse stage entry point for one article.
+pub fn parse(article: &Article, content: &Content) -> Parsed {
+    let source = MarkdownSource {
+        path: &article.path,
+        file: &article.file,
+        body: &article.body,
+        body_line: article.body_line,
+    };
+    let prepared = preprocess::prepare(source, content);
+    Pass::new(&prepared).run()
+}
+
+/// Inline Markdown → plain text (`&nbsp;` and emphasis resolved).
+pub fn inline_text(md: &str) -> String {
+    let mut out = String::new();
+    for ev in Parser::new_ext(md, options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+static HTML_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<[a-z][^>]*?\s(?:id|name)\s*=\s*(?:"([^"]+)"|'([^']+)')"#).unwrap()
+});
+static MARKER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<!--kbsite:(\d+)-->").unwrap());
+static QUOTE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)^\[!(?:(note|tip|important|caution|warning)|div\s+class\s*=\s*(?:"([^"]*)"|'([^']*)'))\s*\]"#,
+    )
+    .unwrap()
+});
+
+/// What a block quote turned into, so its end closes the right element.
+enum Quote {
+    Plain,
+    Div,
+}
+
+struct Pass<'a> {
+    prepared: &'a Prepared,
+    line_starts: Vec<usize>,
+    out: Vec<Event<'a>>,
+    parsed: Parsed,
+    ids: headings::Ids,
+    quotes: Vec<Quote>,
+    /// Open heading: index in `out` of its start, level, text so far.
+    heading: Option<(usize, HeadingLevel, String)>,
+    /// Open image: its link ref, nesting depth.
+    image: Option<(LinkRef, usize)>,
+    /// Block containers (quotes, lists, tables) open: the summary is the
+    /// first paragraph outside any.
+    containers: usize,
+    /// The summary paragraph being read.
+    summary: Option<String>,
+    summary_done: bool,
+}
+
+impl<'a> Pass<'a> {
+    fn new(prepared: &'a Prepared) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(prepared.text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Pass {
+            prepared,
+            line_starts,
+            out: Vec::new(),
+            parsed: Parsed {
+                sources: prepared.sources.clone(),
+                meta: prepared.meta.clone(),
+                diagnostics: prepared.diagnostics.clone(),
+                ..Parsed::default()
+            },
+            ids: headings::Ids::default(),
+            quotes: Vec::new(),
+            heading: None,
+            image: None,
+            containers: 0,
+            summary: None,
+            summary_done: false,
+        }
+    }
+
+    fn origin(&self, offset: usize) -> Origin {
+        let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        self.prepared
+            .lines
+            .get(line)
+            .or(self.prepared.lines.last())
+            .copied()
+            .unwrap_or(Origin { source: 0, line: 1 })
+    }
+
+    fn run(mut self) -> Parsed {
+        let events = merged_events(&self.prepared.text);
+        let mut skip = vec![false; events.len()];
+        let mut events: Vec<(Event<'a>, usize)> = events;
+        let mut i = 0;
+        while i < events.len() {
+            if skip[i] {
+                i += 1;
+                continue;
+            }
+            if let Event::Start(Tag::BlockQuote(None)) = events[i].0 {
+                self.containers += 1;
+                let quote = self.quote_marker(&mut events, &mut skip, i);
+                self.quotes.push(quote);
+                i += 1;
+                continue;
+            }
+            let (ev, offset) = std::mem::replace(&mut events[i], (Event::SoftBreak, 0));
+            self.event(ev, offset);
+            i += 1;
+        }
+        let mut html = String::with_capacity(self.prepared.text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
+        self.parsed.html = html;
+        self.parsed.toc = toc(&self.parsed.headings);
+        self.parsed
+    }
+
+    /// A `> [!NOTE] text` that pulldown-cmark did not take as an alert (text
+    /// on the marker line), or `> [!div class="x"]`: strip the marker and
+    /// open the right element.
+    fn quote_marker(
+        &mut self,
+        events: &mut [(Event<'a>, usize)],
+        skip: &mut [bool],
+        i: usize,
+    ) -> Quote {
+        let marker = match (events.get(i + 1), events.get(i + 2)) {
+            (Some((Event::Start(Tag::Paragraph), _)), Some((Event::Text(t), _))) => {
+                QUOTE_MARKER.captures(t).map(|c| {
+                    let kind = c.get(1).map(|m| m.as_str().to_ascii_lowercase());
+                    let class = c.get(2).or(c.get(3)).map(|m| m.as_str().to_string());
+                    (c.get(0).unwrap().end(), kind, class)
+                })
+            }
+            _ => None,
+        };
+        let Some((len, kind, class)) = marker else {
+            self.out.push(Event::Start(Tag::BlockQuote(None)));
+            return Quote::Plain;
+        };
+        let rest = match &events[i + 2].0 {
+            Event::Text(t) => t[len..].trim_start().to_string(),
+            _ => String::new(),
+        };
+        if rest.is_empty() {
+            skip[i + 2] = true;
+            let mut j = i + 3;
+            if matches!(events.get(j), Some((Event::SoftBreak | Event::HardBreak, _))) {
+                skip[j] = true;
+                j += 1;
+            }
+            if matches!(events.get(j), Some((Event::End(TagEnd::Paragraph), _))) {
+                skip[i + 1] = true;
+                skip[j] = true;
+            }
+        } else {
+            events[i + 2].0 = Event::Text(CowStr::from(rest));
+        }
+        match (kind, class) {
+            (Some(kind), _) => {
+                self.out.push(Event::Html(alert_open(&kind).into()));
+                Quote::Div
+            }
+            (None, class) => {
+                let class = escape(class.as_deref().unwrap_or(""));
+                self.out
+                    .push(Event::Html(format!("<div class=\"{class}\">\n").into()));
+                Quote::Div
+            }
+        }
+    }
+
+    fn event(&mut self, ev: Event<'a>, offset: usize) {
+        if self.image.is_some() {
+            self.image_event(ev);
+            return;
+        }
+        if let (Some((_, _, text)), Event::Text(t) | Event::Code(t)) = (&mut self.heading, &ev) {
+            text.push_str(t);
+        }
+        if let Some(s) = &mut self.summary {
+            match &ev {
+                Event::Text(t) | Event::Code(t) => s.push_str(t),
+                Event::SoftBreak | Event::HardBreak => s.push(' '),
+                _ => {}
+            }
+        }
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.heading = Some((self.out.len(), level, String::new()));
+                self.out.push(Event::Html(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                self.containers += 1;
+                self.out.push(Event::Html(alert_open(kind_name(kind)).into()));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                self.containers -= 1;
+                self.out.push(Event::Html("</div>\n".into()));
+            }
+            Event::End(TagEnd::BlockQuote(None)) => {
+                self.containers -= 1;
+                match self.quotes.pop() {
+                    Some(Quote::Div) => self.out.push(Event::Html("</div>\n".into())),
+                    _ => self.out.push(Event::End(TagEnd::BlockQuote(None))),
+                }
+            }
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) => {
+                let at = self.origin(offset);
+                self.push_link(LinkRef {
+                    kind: LinkKind::Link,
+                    target: dest_url.into_string(),
+                    title: title.into_string(),
+                    alt: String::new(),
+                    at,
+                });
+            }
+            Event::End(TagEnd::Link) => self.out.push(Event::InlineHtml("</a>".into())),
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let at = self.origin(offset);
+                let link = LinkRef {
+                    kind: LinkKind::Image,
+                    target: dest_url.into_string(),
+                    title: title.into_string(),
+                    alt: String::new(),
+                    at,
+                };
+                self.image = Some((link, 0));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if MARKER.is_match(&h) => self.blocks(&h),
+            Event::Html(h) => {
+                self.html_anchors(&h);
+                self.out.push(Event::Html(h));
+            }
+            Event::InlineHtml(h) => {
+                self.html_anchors(&h);
+                self.out.push(Event::InlineHtml(h));
+            }
+            Event::Start(Tag::Paragraph) => {
+                if self.containers == 0 && !self.summary_done {
+                    self.summary = Some(String::new());
+                }
+                self.out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(s) = self.summary.take() {
+                    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !s.is_empty() {
+                        self.parsed.summary = truncate(&s, 300);
+                        self.summary_done = true;
+                    }
+                }
+                self.out.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Start(tag) => {
+                if is_container(&tag) {
+                    self.containers += 1;
+                }
+                self.out.push(Event::Start(tag));
+            }
+            Event::End(tag) => {
+                if is_container_end(&tag) {
+                    self.containers = self.containers.saturating_sub(1);
+                }
+                self.out.push(Event::End(tag));
+            }
+            other => self.out.push(other),
+        }
+    }
+
+    /// Inside `![alt](src)`: the inner events only make the alt text.
+    fn image_event(&mut self, ev: Event<'a>) {
+        let Some((link, depth)) = &mut self.image else {
+            return;
+        };
+        match ev {
+            Event::Start(Tag::Image { .. }) => *depth += 1,
+            Event::End(TagEnd::Image) if *depth == 0 => {
+                let (link, _) = self.image.take().expect("inside an image");
+                self.push_link(link);
+            }
+            Event::End(TagEnd::Image) => *depth -= 1,
+            Event::Text(t) | Event::Code(t) => link.alt.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => link.alt.push(' '),
+            _ => {}
+        }
+    }
+
+    fn push_link(&mut self, link: LinkRef) {
+        let n = self.parsed.links.len();
+        self.parsed.links.push(link);
+        self.out.push(Event::InlineHtml(
+            format!("{PLACEHOLDER_START}{n}{PLACEHOLDER_END}").into(),
+        ));
+    }
+
+    fn end_heading(&mut self) {
+        let Some((start, level, text)) = self.heading.take() else {
+            return;
+        };
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let id = self.ids.unique(&text);
+        let n = level as u8;
+        let heading = Heading {
+            level: n,
+            id: id.clone(),
+            text,
+        };
+        if n == 1 && self.parsed.h1.is_none() {
+            let inner: Vec<Event> = self.out.drain(start..).skip(1).collect();
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+            self.parsed.h1_html = Some(html);
+            self.parsed.h1 = Some(heading);
+            return;
+        }
+        self.out[start] = Event::Html(format!("<h{n} id=\"{}\">", escape(&id)).into());
+        self.out.push(Event::Html(format!("</h{n}>\n").into()));
+        self.parsed.headings.push(heading);
+    }
+
+    fn html_anchors(&mut self, html: &str) {
+        for c in HTML_ANCHOR.captures_iter(html) {
+            if let Some(m) = c.get(1).or(c.get(2)) {
+                self.parsed.html_anchors.push(m.as_str().to_string());
+            }
+        }
+    }
+
+    /// Replaces `<!--kbsite:N-->` markers with the blocks they stand for.
+    fn blocks(&mut self, html: &str) {
+        let mut last = 0;
+        for c in MARKER.captures_iter(html) {
+            let m = c.get(0).unwrap();
+            let before = html[last..m.start()].trim();
+            if !before.is_empty() {
+                self.out.push(Event::Html(before.to_string().into()));
+            }
+            last = m.end();
+            let n: usize = c[1].parse().unwrap_or(usize::MAX);
+            match self.prepared.blocks.get(n) {
+                Some(Block::Image {
+                    src,
+                    alt,
+                    description,
+                    at,
+                }) => {
+                    let desc_id = format!("kb-image-desc-{n}");
+                    self.out.push(Event::Html("<p class=\"kb-image\">".into()));
+                    self.push_link(LinkRef {
+                        kind: LinkKind::Image,
+                        target: src.clone(),
+                        title: String::new(),
+                        alt: alt.clone(),
+                        at: *at,
+                    });
+                    self.out.push(Event::Html("</p>\n".into()));
+                    if let Some(d) = description {
+                        self.out.push(Event::Html(
+                            format!(
+                                "<details class=\"kb-image-description\" id=\"{desc_id}\"><summary>Image description</summary><p>{}</p></details>\n",
+                                escape(d)
+                            )
+                            .into(),
+                        ));
+                    }
+                }
+                Some(Block::BrokenInclude { target, reason }) => {
+                    self.out.push(Event::Html(
+                        format!(
+                            "<p class=\"kb-missing\" role=\"note\">Missing include <code>{}</code> ({})</p>\n",
+                            escape(target),
+                            escape(reason)
+                        )
+                        .into(),
+                    ));
+                }
+                None => {}
+            }
+        }
+        let after = html[last..].trim();
+        if !after.is_empty() {
+            self.out.push(Event::Html(after.to_string().into()));
+        }
+    }
+}
+
+/// Events with their source offsets, consecutive text merged (pulldown-cmark
+/// splits text at `[`, `]` and entities, which hides markers such as
+/// `[!div class="x"]`).
+fn merged_events(text: &str) -> Vec<(Event<'_>, usize)> {
+    let mut out: Vec<(Event, usize)> = Vec::new();
+    for (ev, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        if let (Event::Text(t), Some((Event::Text(prev), _))) = (&ev, out.last_mut()) {
+            let mut joined = prev.to_string();
+            joined.push_str(t);
+            *prev = CowStr::from(joined);
+            continue;
+        }
+        out.push((ev, range.start));
+    }
+    out
+}
+
+fn kind_name(kind: BlockQuoteKind) -> &'static str {
+    match kind {
+        BlockQuoteKind::Note => "note",
+        BlockQuoteKind::Tip => "tip",
+        BlockQuoteKind::Important => "important",
+        BlockQuoteKind::Warning => "warning",
+        BlockQuoteKind::Caution => "caution",
+    }
+}
+
+fn alert_open(kind: &str) -> String {
+    let title = match kind {
+        "tip" => "Tip",
+        "important" => "Important",
+        "warning" => "Warning",
+        "caution" => "Caution",
+        _ => "Note",
+    };
+    format!("<div class=\"kb-alert kb-alert-{kind}\" role=\"note\">\n<p class=\"kb-alert-title\">{title}</p>\n")
+}
+
+fn is_container(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::Table(_)
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::HtmlBlock
+    )
+}
+
+fn is_container_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::Table
+            | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionList
+            | TagEnd::HtmlBlock
+    )
+}
+
+/// h2 entries with their h3 children.
+fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+    let mut toc: Vec<TocEntry> = Vec::new();
+    for h in headings {
+        let entry = TocEntry {
+            id: h.id.clone(),
+            text: h.text.clone(),
+            children: Vec::new(),
+        };
+        match (h.level, toc.last_mut()) {
+            (2, _) => toc.push(entry),
+            (3, Some(parent)) => parent.children.push(entry),
+            (3, None) => toc.push(entry),
+            _ => {}
+        }
+    }
+    toc
+}
+
+/// Cuts text to at most `max` characters at a word boundary.
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,519 @@
+//! Line-level DocFX forms, handled before pulldown-cmark sees the text:
+//! `[!INCLUDE]` is inlined (its lines take the include line's indentation or
+//! `>` prefix, so an include inside a list item or a note stays there), the
+//! KB metadata lines are lifted out, and `:::image` lines become placeholder
+//! comments that the event pass turns into HTML. A source map remembers the
+//! file and line every produced line came from, so diagnostics and relative
+//! links inside includes point into the include file.
+
+use crate::content::{Content, MarkdownSource};
+use crate::diagnostics::Diagnostic;
+use crate::paths;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Nested includes deeper than this are a runaway, not a design.
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// Where a produced line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into [`Prepared::sources`].
+    pub source: u16,
+    /// 1-based line in that file.
+    pub line: u32,
+}
+
+/// A file that contributed lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Content path (`support/includes/x.md`), the base for its relative links.
+    pub path: String,
+    /// Display path for diagnostics (`content/support/includes/x.md`).
+    pub file: String,
+}
+
+/// The KB metadata lines of an article body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KbMeta {
+    pub applies_to: Option<String>,
+    pub kb_number: Option<String>,
+    pub product_version: Option<String>,
+}
+
+/// A block the event pass renders in place of a `<!--kbsite:N-->` marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Image {
+        src: String,
+        alt: String,
+        /// Long description of a `type="complex"` image.
+        description: Option<String>,
+        at: Origin,
+    },
+    /// An include that could not be inlined; the spot is marked.
+    BrokenInclude { target: String, reason: String },
+}
+
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub text: String,
+    /// One entry per line of `text`.
+    pub lines: Vec<Origin>,
+    pub sources: Vec<SourceFile>,
+    pub meta: KbMeta,
+    pub blocks: Vec<Block>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub const MARKER_START: &str = "<!--kbsite:";
+
+static INCLUDE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\s*(?:>\s?)*\s*)\[!INCLUDE\s*\[[^\]]*\]\(\s*<?([^)>]*?)>?\s*\)\s*\]\s*$")
+        .unwrap()
+});
+static INCLUDE_INLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\[!INCLUDE\s*\[[^\]]*\]\(\s*<?([^)>]*?)>?\s*\)\s*\]").unwrap()
+});
+static IMAGE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\s*(?:>\s?)*\s*):::image\s+(.*?):::\s*$").unwrap());
+static IMAGE_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:>\s?)*\s*:::image-end:::\s*$").unwrap());
+static ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap());
+static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*_(applies to|original kb number|original product version)\s*(?::_|_\s*:|_)\s*(.*)$")
+        .unwrap()
+});
+static CONTAINER_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:>\s?)*\s*").unwrap());
+
+/// Prepares an article body (and everything it includes).
+pub fn prepare(article: MarkdownSource<'_>, content: &Content) -> Prepared {
+    let mut p = Prepared {
+        text: String::with_capacity(article.body.len() + 64),
+        ..Prepared::default()
+    };
+    let mut stack = vec![article.path.to_string()];
+    expand(article, "", &mut p, &mut stack, content);
+    p
+}
+
+fn source_index(p: &mut Prepared, src: MarkdownSource<'_>) -> u16 {
+    if let Some(i) = p.sources.iter().position(|s| s.path == src.path) {
+        return i as u16;
+    }
+    p.sources.push(SourceFile {
+        path: src.path.to_string(),
+        file: src.file.to_string(),
+    });
+    (p.sources.len() - 1).min(u16::MAX as usize) as u16
+}
+
+/// Fenced code tracking, so examples of DocFX syntax in code stay literal.
+#[derive(Default)]
+struct Fence {
+    open: Option<(char, usize)>,
+}
+
+impl Fence {
+    /// Updates the state with `line`; true while the line is inside a fence
+    /// (fence lines included).
+    fn step(&mut self, line: &str) -> bool {
+        let inner = CONTAINER_PREFIX.find(line).map_or(line, |m| &line[m.end()..]);
+        let ch = inner.chars().next();
+        let run = |c: char| inner.chars().take_while(|&x| x == c).count();
+        match (self.open, ch) {
+            (None, Some(c @ ('`' | '~'))) if run(c) >= 3 => {
+                self.open = Some((c, run(c)));
+                true
+            }
+            (Some((c, n)), Some(x)) if x == c && run(c) >= n && inner[run(c)..].trim().is_empty() => {
+                self.open = None;
+                true
+            }
+            (Some(_), _) => true,
+            (None, _) => false,
+        }
+    }
+}
+
+fn expand(
+    src: MarkdownSource<'_>,
+    prefix: &str,
+    p: &mut Prepared,
+    stack: &mut Vec<String>,
+    content: &Content,
+) {
+    let source = source_index(p, src);
+    let top_level = stack.len() == 1;
+    let mut fence = Fence::default();
+    let mut lines = src.body.split('\n').enumerate().peekable();
+    // A body ending in a newline has no line after it.
+    let total = src.body.split('\n').count() - usize::from(src.body.ends_with('\n'));
+    while let Some((i, line)) = lines.next() {
+        if i >= total {
+            break;
+        }
+        let at = Origin {
+            source,
+            line: src.body_line + i as u32,
+        };
+        if fence.step(line) {
+            push_line(p, prefix, line, at);
+            continue;
+        }
+        if top_level && take_meta_line(line, &mut p.meta) {
+            continue;
+        }
+        if let Some(c) = INCLUDE_LINE.captures(line) {
+            let inner_prefix = format!("{prefix}{}", &c[1]);
+            include(&c[2], &inner_prefix, src, at, p, stack, content);
+            continue;
+        }
+        if let Some(c) = IMAGE_LINE.captures(line) {
+            let attrs = attributes(&c[2]);
+            let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let mut description = None;
+            if get("type").as_deref() == Some("complex") {
+                let mut long = Vec::new();
+                for (_, l) in lines.by_ref() {
+                    if IMAGE_END.is_match(l) {
+                        break;
+                    }
+                    let l = CONTAINER_PREFIX.find(l).map_or(l, |m| &l[m.end()..]);
+                    long.push(l.trim().to_string());
+                }
+                description = Some(long.join(" ").trim().to_string());
+            }
+            let block = Block::Image {
+                src: get("source").unwrap_or_default(),
+                alt: get("alt-text").unwrap_or_default(),
+                description,
+                at,
+            };
+            let marker = format!("{}{}{}-->", &c[1], MARKER_START, p.blocks.len());
+            p.blocks.push(block);
+            push_line(p, prefix, &marker, at);
+            continue;
+        }
+        if INCLUDE_INLINE.is_match(line) {
+            let replaced = inline_includes(line, src, at, p, stack, content);
+            push_line(p, prefix, &replaced, at);
+            continue;
+        }
+        push_line(p, prefix, line, at);
+    }
+}
+
+fn push_line(p: &mut Prepared, prefix: &str, line: &str, at: Origin) {
+    p.text.push_str(prefix);
+    p.text.push_str(line);
+    p.text.push('\n');
+    p.lines.push(at);
+}
+
+/// Records an `_Applies to:_`-style line; true if the line was one (and is
+/// therefore dropped from the body). Only the first of each kind counts.
+fn take_meta_line(line: &str, meta: &mut KbMeta) -> bool {
+    let Some(c) = META_LINE.captures(line) else {
+        return false;
+    };
+    let slot = match c[1].to_ascii_lowercase().as_str() {
+        "applies to" => &mut meta.applies_to,
+        "original kb number" => &mut meta.kb_number,
+        _ => &mut meta.product_version,
+    };
+    if slot.is_some() {
+        return false;
+    }
+    let value = meta_value(&c[2]);
+    if value.is_empty() {
+        return false;
+    }
+    *slot = Some(value);
+    true
+}
+
+/// `&nbsp; Windows Server 2012 R2  ` → `Windows Server 2012 R2`.
+fn meta_value(raw: &str) -> String {
+    let mut v = raw.trim_end();
+    for end in ["<br>", "<br/>", "<br />", "\\"] {
+        v = v.strip_suffix(end).unwrap_or(v).trim_end();
+    }
+    let text = super::inline_text(v);
+    text.trim_matches(|c: char| c.is_whitespace() || c == ':')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn attributes(s: &str) -> Vec<(String, String)> {
+    ATTR.captures_iter(s)
+        .map(|c| {
+            let v = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+            (c[1].to_ascii_lowercase(), v.to_string())
+        })
+        .collect()
+}
+
+/// Resolves and inlines one block-level include.
+fn include(
+    target: &str,
+    prefix: &str,
+    from: MarkdownSource<'_>,
+    at: Origin,
+    p: &mut Prepared,
+    stack: &mut Vec<String>,
+    content: &Content,
+) {
+    match resolve_include(target, from, at, p, stack, content) {
+        Ok(inc) => {
+            stack.push(inc.path.to_string());
+            expand(inc, prefix, p, stack, content);
+            stack.pop();
+        }
+        Err(reason) => {
+            let marker = format!("{MARKER_START}{}-->", p.blocks.len());
+            p.blocks.push(Block::BrokenInclude {
+                target: target.trim().to_string(),
+                reason,
+            });
+            push_line(p, prefix, &marker, at);
+        }
+    }
+}
+
+/// Inline includes (`text [!INCLUDE [x](y.md)] text`): the include's text,
+/// joined into one line, takes the directive's place.
+fn inline_includes(
+    line: &str,
+    from: MarkdownSource<'_>,
+    at: Origin,
+    p: &mut Prepared,
+    stack: &mut Vec<String>,
+    content: &Content,
+) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for c in INCLUDE_INLINE.captures_iter(line) {
+        let m = c.get(0).unwrap();
+        out.push_str(&line[last..m.start()]);
+        last = m.end();
+        match resolve_include(&c[1], from, at, p, stack, content) {
+            Ok(inc) => {
+                let flat: Vec<&str> = inc.body.split_whitespace().collect();
+                out.push_str(&flat.join(" "));
+            }
+            Err(_) => out.push_str(&format!("`{}`", c[1].trim())),
+        }
+    }
+    out.push_str(&line[last..]);
+    out
+}
+
+/// Finds the file an include points at; diagnostics are recorded here.
+fn resolve_include<'c>(
+    target: &str,
+    from: MarkdownSource<'_>,
+    at: Origin,
+    p: &mut Prepared,
+    stack: &[String],
+    content: &'c Content,
+) -> Result<MarkdownSource<'c>, String> {
+    let target = target.trim();
+    let file = from.file.to_string();
+    let here = |d: Diagnostic| d.in_file(file.clone()).at_line(at.line);
+    let decoded = paths::decode(target.split(['#', '?']).next().unwrap_or(""));
+    let Some(path) = paths::join(paths::dir_of(from.path), &decoded) else {
+        p.diagnostics.push(here(
+            Diagnostic::error(format!("include `{target}` points outside the content folder"))
+                .with_hint("includes must live inside the content folder"),
+        ));
+        return Err("outside the content folder".into());
+    };
+    let found = match content.markdown(&path) {
+        Some(s) => Some(s),
+        None => match content.case_insensitive(&path).and_then(|real| content.markdown(real)) {
+            Some(s) => {
+                p.diagnostics.push(here(
+                    Diagnostic::warning(format!(
+                        "include `{target}` matches `{}` only when letter case is ignored",
+                        s.path
+                    ))
+                    .with_hint("fix the case: web servers and other systems are case-sensitive"),
+                ));
+                Some(s)
+            }
+            None => None,
+        },
+    };
+    let Some(inc) = found else {
+        p.diagnostics.push(here(
+            Diagnostic::warning(format!("include file not found: `{target}`"))
+                .with_hint(format!("no file at content path `{path}`")),
+        ));
+        return Err("not found".into());
+    };
+    if let Some(pos) = stack.iter().position(|s| s == inc.path) {
+        let mut cycle: Vec<&str> = stack[pos..].iter().map(String::as_str).collect();
+        cycle.push(inc.path);
+        p.diagnostics.push(here(
+            Diagnostic::error(format!("include cycle: {}", cycle.join(" → ")))
+                .with_hint("remove one of the includes so the chain ends"),
+        ));
+        return Err("include cycle".into());
+    }
+    if stack.len() > MAX_INCLUDE_DEPTH {
+        p.diagnostics.push(here(Diagnostic::error(format!(
+            "includes nested more than {MAX_INCLUDE_DEPTH} deep"
+        ))));
+        return Err("nested too deep".into());
+    }
+    Ok(inc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::from_memory;
+
+    fn prep(files: &[(&str, &str)]) -> Prepared {
+        let c = from_memory(files, "content/");
+        prepare(c.markdown(files[0].0).unwrap(), &c)
+    }
+
+    #[test]
+    fn meta_lines_are_lifted_out() {
+        let p = prep(&[(
+            "a.md",
+            "# T\n\nIntro.\n\n_Applies to:_ &nbsp; Windows Server 2012 R2  \n_Original KB number:_ &nbsp; 841696\n\n## Next\n",
+        )]);
+        assert_eq!(p.meta.applies_to.as_deref(), Some("Windows Server 2012 R2"));
+        assert_eq!(p.meta.kb_number.as_deref(), Some("841696"));
+        assert!(!p.text.contains("Applies"));
+        assert_eq!(p.lines.len(), p.text.lines().count());
+        // The line after the removed two keeps its own line number.
+        assert_eq!(p.lines[5].line, 8);
+    }
+
+    #[test]
+    fn meta_variants() {
+        let p = prep(&[(
+            "a.md",
+            "_Original KB number_:&nbsp;2914974\n_Original product version:_ &nbsp; SQL Server 2012, SQL Server 2008  \n_Applies to:_&nbsp;Windows Server, all versions\n",
+        )]);
+        assert_eq!(p.meta.kb_number.as_deref(), Some("2914974"));
+        assert_eq!(
+            p.meta.product_version.as_deref(),
+            Some("SQL Server 2012, SQL Server 2008")
+        );
+        assert_eq!(
+            p.meta.applies_to.as_deref(),
+            Some("Windows Server, all versions")
+        );
+        assert_eq!(p.text, "");
+    }
+
+    #[test]
+    fn includes_inline_with_prefix_and_map_lines() {
+        let p = prep(&[
+            (
+                "s/a.md",
+                "1. Step\n\n   [!INCLUDE [x](../inc/n.md)]\n\n> [!include[y](../inc/n.md)]\n",
+            ),
+            ("inc/n.md", "---\nauthor: x\n---\n> [!NOTE]\n> Careful.\n"),
+        ]);
+        assert!(
+            p.text.contains("   > [!NOTE]\n   > Careful.\n"),
+            "{}",
+            p.text
+        );
+        assert!(p.text.contains("> > [!NOTE]\n> > Careful.\n"), "{}", p.text);
+        let i = p.text.lines().position(|l| l.contains("Careful")).unwrap();
+        let o = p.lines[i];
+        assert_eq!(p.sources[o.source as usize].path, "inc/n.md");
+        assert_eq!(o.line, 5);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    }
+
+    #[test]
+    fn nested_include_relative_to_including_file() {
+        let p = prep(&[
+            ("a.md", "[!INCLUDE [x](inc/one.md)]\n"),
+            ("inc/one.md", "one\n\n[!INCLUDE [x](sub/two.md)]\n"),
+            ("inc/sub/two.md", "two\n"),
+        ]);
+        assert_eq!(p.text, "one\n\ntwo\n");
+    }
+
+    #[test]
+    fn include_problems() {
+        let p = prep(&[
+            ("a.md", "[!INCLUDE [x](missing.md)]\n[!INCLUDE [x](../../etc/passwd)]\n[!INCLUDE [x](b.md)]\n"),
+            ("b.md", "[!INCLUDE [x](a.md)]\n"),
+        ]);
+        let msgs: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.file.clone().unwrap(), d.line.unwrap(), d.message.clone()))
+            .collect();
+        use crate::diagnostics::Severity::*;
+        assert_eq!(msgs[0].0, Warning);
+        assert_eq!((msgs[0].1.as_str(), msgs[0].2), ("content/a.md", 1));
+        assert_eq!(msgs[1].0, Error);
+        assert!(msgs[1].3.contains("outside the content folder"));
+        assert_eq!(msgs[2].0, Error);
+        assert!(msgs[2].3.contains("a.md → b.md → a.md"), "{}", msgs[2].3);
+        assert_eq!(msgs[2].1, "content/b.md");
+        assert_eq!(p.blocks.len(), 3);
+        assert!(!p.text.contains("[!INCLUDE"));
+    }
+
+    #[test]
+    fn include_case_mismatch_resolves_with_warning() {
+        let p = prep(&[("a.md", "[!INCLUDE [x](Inc/N.md)]\n"), ("inc/n.md", "hello\n")]);
+        assert_eq!(p.text, "hello\n");
+        assert_eq!(p.diagnostics[0].severity, crate::diagnostics::Severity::Warning);
+    }
+
+    #[test]
+    fn images_become_markers() {
+        let p = prep(&[(
+            "a.md",
+            " :::image type=\"content\" source=\"media\\x\\y.png\" alt-text=\"Two nodes.\":::\n\
+             :::image type=\"complex\" source=\"m.png\" alt-text=\"Chart\":::\n  Long\n  text.\n:::image-end:::\n",
+        )]);
+        assert_eq!(p.text, " <!--kbsite:0-->\n<!--kbsite:1-->\n");
+        match &p.blocks[0] {
+            Block::Image { src, alt, .. } => {
+                assert_eq!(src, "media\\x\\y.png");
+                assert_eq!(alt, "Two nodes.");
+            }
+            b => panic!("{b:?}"),
+        }
+        match &p.blocks[1] {
+            Block::Image { description, .. } => {
+                assert_eq!(description.as_deref(), Some("Long text."))
+            }
+            b => panic!("{b:?}"),
+        }
+    }
+
+    #[test]
+    fn code_fences_stay_literal() {
+        let p = prep(&[(
+            "a.md",
+            "```md\n[!INCLUDE [x](missing.md)]\n_Applies to:_ x\n```\n",
+        )]);
+        assert!(p.text.contains("[!INCLUDE"));
+        assert!(p.diagnostics.is_empty());
+        assert_eq!(p.meta, KbMeta::default());
+    }
+
+    #[test]
+    fn inline_include() {
+        let p = prep(&[("a.md", "Before [!INCLUDE [x](b.md)] after\n"), ("b.md", "in\nside\n")]);
+        assert_eq!(p.text, "Before in side after\n");
+    }
+}
