@@ -8,3 +8,10 @@ pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 pub mod paths;
+pub mod links;
+pub mod render;
+pub mod output;
+pub mod build;
+pub mod scaffold;
+
+pub use build::{build, Build, BuildOptions};

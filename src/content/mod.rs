@@ -8,6 +8,11 @@ pub mod decode;
 pub mod front_matter;
 mod walk;
 
+/// A relative path with `/` separators, as kbsite names files everywhere.
+pub fn slash_path(p: &std::path::Path) -> String {
+    walk::to_slash(p)
+}
+
 use crate::diagnostics::Diagnostic;
 pub use front_matter::FrontMatter;
 use rayon::prelude::*;

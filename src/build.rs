@@ -1,0 +1,179 @@
+//! The pipeline: load → parse → link → render → write, timed per stage.
+
+use crate::config::{self, Config};
+use crate::content::{self, Content, LoadOptions};
+use crate::diagnostics::{self, Counts, Diagnostic, Severity};
+use crate::links::{self, Linked};
+use crate::markdown::{self, Parsed};
+use crate::output;
+use crate::render::{self, Rendered};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holding kbsite.yml and the content folder).
+    pub root: PathBuf,
+    /// Output folder; default: the config's `output_dir` under `root`.
+    pub output: Option<PathBuf>,
+    /// Build `draft: true` articles too.
+    pub drafts: bool,
+    /// Treat warnings as errors.
+    pub strict: bool,
+    /// Write the output (`build`); false only checks (`check`).
+    pub write: bool,
+}
+
+/// Time one stage took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    pub stage: &'static str,
+    pub duration: Duration,
+}
+
+/// The site as every stage left it, for tests and tools.
+#[derive(Debug, Default)]
+pub struct Site {
+    pub config: Config,
+    pub content: Content,
+    pub parsed: Vec<Parsed>,
+    pub linked: Linked,
+    pub rendered: Rendered,
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct Build {
+    pub site: Site,
+    /// Every diagnostic, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Vec<Timing>,
+    /// Where the site was written, if it was.
+    pub written: Option<PathBuf>,
+    pub total: Duration,
+}
+
+impl Build {
+    pub fn counts(&self) -> Counts {
+        diagnostics::count(&self.diagnostics)
+    }
+
+    /// Whether the build failed: any error, or any warning under `--strict`.
+    pub fn failed(&self, strict: bool) -> bool {
+        let c = self.counts();
+        c.errors > 0 || (strict && c.warnings > 0)
+    }
+}
+
+/// The output folder a build with `opts` writes to.
+pub fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
+    opts.output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&config.output_dir))
+}
+
+/// Runs the pipeline and, if `opts.write` and nothing failed, writes.
+pub fn build(opts: &BuildOptions) -> Build {
+    let started = Instant::now();
+    let mut b = Build::default();
+    let mut diags = Vec::new();
+    let stage = |name: &'static str, since: Instant, timings: &mut Vec<Timing>| {
+        timings.push(Timing {
+            stage: name,
+            duration: since.elapsed(),
+        });
+        Instant::now()
+    };
+
+    let t = Instant::now();
+    let (config, config_diags) = config::load(&opts.root);
+    diags.extend(config_diags);
+    let content = content::load(&LoadOptions {
+        content_dir: opts.root.join(&config.content_dir),
+        display_prefix: display_prefix(&config.content_dir),
+        exclude: config.exclude.clone(),
+        drafts: opts.drafts,
+    });
+    let t = stage("load", t, &mut b.timings);
+
+    let parsed: Vec<Parsed> = content
+        .articles
+        .par_iter()
+        .map(|a| markdown::parse(a, &content))
+        .collect();
+    let t = stage("parse", t, &mut b.timings);
+
+    let linked = links::link(&content, &parsed, &config);
+    let t = stage("link", t, &mut b.timings);
+
+    let rendered = match render::theme::load(&opts.root, &config.theme) {
+        Ok(theme) => render::render(&content, &parsed, &linked, &config, &theme),
+        Err(theme_diags) => Rendered {
+            diagnostics: theme_diags,
+            ..Rendered::default()
+        },
+    };
+    let t = stage("render", t, &mut b.timings);
+
+    diags.extend(content.diagnostics.iter().cloned());
+    diags.extend(parsed.iter().flat_map(|p| p.diagnostics.iter().cloned()));
+    diags.extend(linked.diagnostics.iter().cloned());
+    diags.extend(rendered.diagnostics.iter().cloned());
+    if config.base_url.is_none() {
+        diags.push(
+            Diagnostic::info("no base_url: canonical links, sitemap and feed are not written")
+                .in_file(config::FILE_NAME)
+                .with_hint("set base_url in kbsite.yml to the address the site is published at"),
+        );
+    }
+    diagnostics::sort(&mut diags);
+    b.diagnostics = diags;
+
+    if opts.write && !b.failed(opts.strict) {
+        let out = output_dir(opts, &config);
+        match output::write(&rendered.files, &out) {
+            Ok(()) => b.written = Some(out),
+            Err(e) => b.diagnostics.push(
+                Diagnostic::new(Severity::Error, e.to_string()).with_hint(e.hint()),
+            ),
+        }
+        stage("write", t, &mut b.timings);
+    }
+    b.site = Site {
+        config,
+        content,
+        parsed,
+        linked,
+        rendered,
+    };
+    b.total = started.elapsed();
+    b
+}
+
+/// How diagnostics name the content folder: `content/` for a relative
+/// `content_dir`, the full path otherwise.
+fn display_prefix(content_dir: &Path) -> String {
+    let s = crate::content::slash_path(content_dir);
+    let s = s.trim_end_matches('/');
+    if s.is_empty() || s == "." {
+        String::new()
+    } else if content_dir.is_absolute() {
+        format!("/{}/", s.trim_start_matches('/'))
+    } else {
+        format!("{s}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_prefixes() {
+        assert_eq!(display_prefix(Path::new("content")), "content/");
+        assert_eq!(display_prefix(Path::new("docs/kb/")), "docs/kb/");
+        assert_eq!(display_prefix(Path::new(".")), "");
+        assert_eq!(display_prefix(Path::new("/srv/kb")), "/srv/kb/");
+    }
+}

@@ -1,0 +1,201 @@
+//! The folder tree: every folder holding articles is a section with a page
+//! (`D/index.html`), its own `index.md` (or a sibling `D.md`) as that page
+//! when there is one.
+
+use crate::paths;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Section {
+    /// Folder path with its trailing `/` (`support/sql/`); `` is the root.
+    pub dir: String,
+    pub title: String,
+    /// The article that is this folder's page.
+    pub index: Option<usize>,
+    /// Articles directly in the folder (not the index), in listing order.
+    pub articles: Vec<usize>,
+    /// Sub-section folders, in listing order.
+    pub children: Vec<String>,
+    /// Articles in this folder and below, the index included.
+    pub count: usize,
+}
+
+/// All sections by folder.
+#[derive(Debug, Clone, Default)]
+pub struct Sections {
+    pub by_dir: BTreeMap<String, Section>,
+}
+
+impl Sections {
+    pub fn get(&self, dir: &str) -> Option<&Section> {
+        self.by_dir.get(dir)
+    }
+
+    /// The chain of sections from the root down to `dir` (inclusive).
+    pub fn ancestry(&self, dir: &str) -> Vec<&Section> {
+        ancestors(dir)
+            .iter()
+            .rev()
+            .filter_map(|d| self.by_dir.get(d))
+            .collect()
+    }
+}
+
+/// `a/b/` → [`a/b/`, `a/`, ``].
+fn ancestors(dir: &str) -> Vec<String> {
+    let mut out = vec![dir.to_string()];
+    let mut d = dir.trim_end_matches('/');
+    while !d.is_empty() {
+        d = match d.rfind('/') {
+            Some(i) => &d[..i],
+            None => "",
+        };
+        out.push(if d.is_empty() {
+            String::new()
+        } else {
+            format!("{d}/")
+        });
+    }
+    out
+}
+
+/// Builds the sections. `paths_and_titles[i]` is article i's content path
+/// and title; `root_title` names the home page.
+pub fn build(paths_and_titles: &[(&str, &str)], root_title: &str) -> Sections {
+    let mut by_dir: BTreeMap<String, Section> = BTreeMap::new();
+    let ensure = |by_dir: &mut BTreeMap<String, Section>, dir: &str| {
+        for d in ancestors(dir) {
+            by_dir.entry(d.clone()).or_insert_with(|| Section {
+                dir: d,
+                ..Section::default()
+            });
+        }
+    };
+    // Folders that hold articles (an index.md makes its folder one too).
+    for (path, _) in paths_and_titles {
+        ensure(&mut by_dir, paths::dir_of(path));
+    }
+    for (i, (path, _)) in paths_and_titles.iter().enumerate() {
+        let page_dir = paths::page_dir(path);
+        match by_dir.get_mut(&page_dir) {
+            Some(section) if section.index.is_none() => section.index = Some(i),
+            _ => {
+                if let Some(s) = by_dir.get_mut(paths::dir_of(path)) {
+                    s.articles.push(i);
+                }
+            }
+        }
+        for d in ancestors(paths::dir_of(path)) {
+            if let Some(s) = by_dir.get_mut(&d) {
+                s.count += 1;
+            }
+        }
+    }
+    // A sibling `D.md` also counts in its parent's folder: it was added to
+    // D's count above via its parent, and now belongs to D; fix counts.
+    for (i, (path, _)) in paths_and_titles.iter().enumerate() {
+        let page_dir = paths::page_dir(path);
+        if page_dir != paths::dir_of(path) && by_dir.get(&page_dir).and_then(|s| s.index) == Some(i) {
+            if let Some(s) = by_dir.get_mut(&page_dir) {
+                s.count += 1;
+            }
+        }
+    }
+    let dirs: Vec<String> = by_dir.keys().cloned().collect();
+    for dir in &dirs {
+        let title = match by_dir[dir].index {
+            Some(i) => paths_and_titles[i].1.to_string(),
+            None if dir.is_empty() => root_title.to_string(),
+            None => humanize(dir),
+        };
+        by_dir.get_mut(dir).unwrap().title = title;
+    }
+    for dir in &dirs {
+        if dir.is_empty() {
+            continue;
+        }
+        let parent = ancestors(dir)[1].clone();
+        by_dir.get_mut(&parent).unwrap().children.push(dir.clone());
+    }
+    let key = |title: &str, tie: &str| (title.to_lowercase(), tie.to_string());
+    let titles: BTreeMap<String, String> = by_dir
+        .iter()
+        .map(|(d, s)| (d.clone(), s.title.clone()))
+        .collect();
+    for s in by_dir.values_mut() {
+        s.articles.sort_by_cached_key(|&i| key(paths_and_titles[i].1, paths_and_titles[i].0));
+        s.children.sort_by_cached_key(|d| key(&titles[d], d));
+    }
+    Sections { by_dir }
+}
+
+/// `high-availability/` → `High availability`; short names are acronyms
+/// (`sql` → `SQL`).
+fn humanize(dir: &str) -> String {
+    let name = dir.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    if name.len() <= 3 && name.chars().all(|c| c.is_ascii_alphabetic()) {
+        return name.to_uppercase();
+    }
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_become_sections() {
+        let s = build(
+            &[
+                ("index.md", "Welcome"),
+                ("support/sql/b.md", "Beta"),
+                ("support/sql/a.md", "alpha"),
+                ("support/windows-server/high-availability/x.md", "X"),
+                ("support/windows-server/index.md", "Windows Server"),
+                ("guides.md", "Guides"),
+                ("guides/one.md", "One"),
+            ],
+            "KB",
+        );
+        let dirs: Vec<_> = s.by_dir.keys().map(String::as_str).collect();
+        assert_eq!(
+            dirs,
+            vec![
+                "",
+                "guides/",
+                "support/",
+                "support/sql/",
+                "support/windows-server/",
+                "support/windows-server/high-availability/"
+            ]
+        );
+        let root = s.get("").unwrap();
+        assert_eq!(root.index, Some(0));
+        assert_eq!(root.title, "Welcome");
+        assert_eq!(root.children, vec!["guides/", "support/"]);
+        assert!(root.articles.is_empty());
+        assert_eq!(root.count, 7);
+        let sql = s.get("support/sql/").unwrap();
+        assert_eq!(sql.title, "SQL");
+        assert_eq!(sql.articles, vec![2, 1]);
+        assert_eq!(s.get("support/windows-server/").unwrap().title, "Windows Server");
+        assert_eq!(
+            s.get("support/windows-server/high-availability/").unwrap().title,
+            "High availability"
+        );
+        let guides = s.get("guides/").unwrap();
+        assert_eq!((guides.index, guides.count), (Some(5), 2));
+        assert_eq!(guides.articles, vec![6]);
+        let chain: Vec<_> = s
+            .ancestry("support/sql/")
+            .iter()
+            .map(|x| x.title.as_str())
+            .collect();
+        assert_eq!(chain, vec!["Welcome", "Support", "SQL"]);
+    }
+}

@@ -1,0 +1,229 @@
+use super::*;
+use crate::content::from_memory;
+use crate::diagnostics::Severity;
+
+fn run(files: &[(&str, &str)], config: &Config) -> (Content, Vec<Parsed>, Linked) {
+    let c = from_memory(files, "content/");
+    let parsed: Vec<Parsed> = c.articles.iter().map(|a| crate::markdown::parse(a, &c)).collect();
+    let l = link(&c, &parsed, config);
+    (c, parsed, l)
+}
+
+fn hrefs(l: &Linked, article: usize) -> Vec<String> {
+    l.resolved[article]
+        .iter()
+        .map(|r| match r {
+            Resolved::Href(h) => h.clone(),
+            Resolved::Broken => "BROKEN".into(),
+        })
+        .collect()
+}
+
+#[test]
+fn relative_links_become_relative_page_urls() {
+    let (c, _, l) = run(
+        &[
+            (
+                "s/ha/a.md",
+                "# A\n[b](b.md) [b2](./b.md#cause) [sql](../sql/c.md) [img](media/p.png) \
+                 [sec](../sql/) [home](../../index.md) [x](https://example.org/x) [t](#top) \
+                 [mail](mailto:a@b.c) [q](b.md?view=1#x) [sp](my%20doc.md)",
+            ),
+            ("s/ha/b.md", "# B"),
+            ("s/ha/my doc.md", "# Spaces"),
+            ("s/sql/c.md", "# C"),
+            ("s/ha/media/p.png", "png"),
+            ("index.md", "# Home"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("s/ha/a.md").unwrap();
+    assert_eq!(
+        hrefs(&l, a),
+        vec![
+            "../b/index.html",
+            "../b/index.html#cause",
+            "../../sql/c/index.html",
+            "../media/p.png",
+            "../../sql/index.html",
+            "../../../index.html",
+            "https://example.org/x",
+            "#top",
+            "mailto:a@b.c",
+            "../b/index.html#x",
+            "../my%20doc/index.html",
+        ]
+    );
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+}
+
+#[test]
+fn links_inside_includes_resolve_from_the_include() {
+    let (c, _, l) = run(
+        &[
+            ("s/a.md", "[!INCLUDE [i](../includes/i.md)]\n"),
+            ("includes/i.md", "[b](../s/b.md) ![p](media/p.png)\n"),
+            ("s/b.md", "# B"),
+            ("includes/media/p.png", "png"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("s/a.md").unwrap();
+    assert_eq!(hrefs(&l, a), vec!["../b/index.html", "../../includes/media/p.png"]);
+}
+
+#[test]
+fn broken_links_and_missing_images_warn_at_their_line() {
+    let (c, _, l) = run(
+        &[
+            ("a.md", "# A\n\n[x](nope.md)\n\n![shot](media/none.png)\n\n[esc](../../out.md)\n"),
+            ("includes/i.md", "x"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("a.md").unwrap();
+    assert_eq!(hrefs(&l, a), vec!["BROKEN", "BROKEN", "BROKEN"]);
+    let d: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.severity, d.location().unwrap(), d.message.clone()))
+        .collect();
+    assert_eq!(d[0], (Severity::Warning, "content/a.md:3".into(), "broken link `nope.md`".into()));
+    assert_eq!(d[1].2, "image not found: `media/none.png`");
+    assert_eq!(d[1].1, "content/a.md:5");
+    assert!(l.diagnostics[2].hint.as_deref().unwrap().contains("outside"));
+}
+
+#[test]
+fn case_mismatch_resolves_with_warning() {
+    let (c, _, l) = run(&[("a.md", "# A\n[b](B.MD)"), ("b.md", "# B")], &Config::default());
+    let a = c.article_index("a.md").unwrap();
+    assert_eq!(hrefs(&l, a), vec!["../b/index.html"]);
+    assert_eq!(l.diagnostics[0].severity, Severity::Warning);
+    assert!(l.diagnostics[0].message.contains("letter case"));
+}
+
+#[test]
+fn kb_urls_point_at_local_articles() {
+    let (c, _, l) = run(
+        &[
+            (
+                "s/a.md",
+                "[833770](https://support.microsoft.com/help/833770) [304261](https://support.microsoft.com/kb/304261) [k](kb:833770) [k2](kb:999)",
+            ),
+            ("t/iscsi.md", "# iSCSI\n\n_Original KB number:_ &nbsp; 833770\n"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("s/a.md").unwrap();
+    assert_eq!(
+        hrefs(&l, a),
+        vec![
+            "../../t/iscsi/index.html",
+            "https://support.microsoft.com/kb/304261",
+            "../../t/iscsi/index.html",
+            "https://support.microsoft.com/help/999",
+        ]
+    );
+    assert_eq!(l.by_kb["833770"], c.article_index("t/iscsi.md").unwrap());
+}
+
+#[test]
+fn site_relative_links_through_mounts_or_external_base() {
+    let mut config = Config::default();
+    config.links.mounts.insert("/troubleshoot/".into(), "support/".into());
+    let files = [
+        (
+            "support/a.md",
+            "# A\n[m](/troubleshoot/sql/b) [e](/sql/t-sql/x?view=1#y) [m2](/troubleshoot/sql/b.md#z)",
+        ),
+        ("support/sql/b.md", "# B"),
+    ];
+    let (c, _, l) = run(&files, &config);
+    let a = c.article_index("support/a.md").unwrap();
+    assert_eq!(hrefs(&l, a), vec!["../sql/b/index.html", "BROKEN", "../sql/b/index.html#z"]);
+    assert_eq!(l.diagnostics.len(), 1);
+    config.links.external_base = Some("https://learn.microsoft.com".into());
+    let (_, _, l) = run(&files, &config);
+    assert_eq!(hrefs(&l, a)[1], "https://learn.microsoft.com/sql/t-sql/x?view=1#y");
+}
+
+#[test]
+fn missing_articles_in_mounted_folders_go_to_the_published_site() {
+    let mut config = Config::default();
+    config.links.mounts.insert("/troubleshoot/".into(), "support/".into());
+    config.links.external_base = Some("https://learn.microsoft.com".into());
+    let (_, _, l) = run(
+        &[("support/ha/a.md", "# A\n[n](../networking/overview.md#ports) [i](media/x.png) [o](../../other/x.md)")],
+        &config,
+    );
+    assert_eq!(
+        hrefs(&l, 0),
+        vec![
+            "https://learn.microsoft.com/troubleshoot/networking/overview#ports",
+            "BROKEN",
+            "BROKEN"
+        ]
+    );
+    let severities: Vec<_> = l.diagnostics.iter().map(|d| d.severity).collect();
+    assert_eq!(severities, vec![Severity::Info, Severity::Warning, Severity::Warning]);
+}
+
+#[test]
+fn unsafe_links_removed_unless_allowed() {
+    let files = [("a.md", "[x](javascript:alert(1)) ![i](data:image/png;base64,AAAA)")];
+    let (_, _, l) = run(&files, &Config::default());
+    assert_eq!(hrefs(&l, 0), vec!["BROKEN", "data:image/png;base64,AAAA"]);
+    let config = Config {
+        allow_unsafe_links: true,
+        ..Config::default()
+    };
+    let (_, _, l) = run(&files, &config);
+    assert_eq!(hrefs(&l, 0)[0], "javascript:alert(1)");
+}
+
+#[test]
+fn titles_kb_numbers_and_duplicates() {
+    let (c, _, l) = run(
+        &[
+            ("a.md", "---\ntitle: Front\nkb: 123\n---\n# Body H1\n"),
+            ("b.md", "# From H1\n\n_Original KB number:_ 123\n"),
+            ("c.md", "no heading"),
+            ("d.md", "---\nuid: x\n---\n"),
+            ("e.md", "---\nuid: x\n---\n"),
+        ],
+        &Config::default(),
+    );
+    let titles: Vec<_> = l.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles, vec!["Front", "From H1", "c", "d", "e"]);
+    let errors: Vec<_> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.file.clone().unwrap(), d.message.clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            ("content/b.md".into(), "duplicate KB number 123: also used by `content/a.md`".into()),
+            ("content/e.md".into(), "duplicate uid x: also used by `content/d.md`".into()),
+        ]
+    );
+    let warned: Vec<_> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| d.file.clone().unwrap())
+        .collect();
+    assert_eq!(warned, vec!["content/c.md", "content/d.md", "content/e.md"]);
+    assert_eq!(c.articles.len(), 5);
+}
+
+#[test]
+fn same_page_twice_is_an_error() {
+    let (_, _, l) = run(&[("a.md", "# A"), ("a/index.md", "# A too")], &Config::default());
+    assert!(l
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.message.contains("would both be written")));
+}

@@ -1,0 +1,226 @@
+//! Write stage: the whole site goes into a fresh folder beside the output
+//! folder, which is then swapped in with one atomic rename, so a failed or
+//! killed build leaves the previous output complete. A folder is only ever
+//! replaced if it carries kbsite's marker file.
+
+use crate::render::{Data, OutputFile};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Marks a folder as kbsite's output (safe to replace).
+pub const MARKER: &str = ".kbsite-output";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("refusing to replace `{0}`: it is not empty and was not written by kbsite (no {MARKER} file)")]
+    NotOurs(PathBuf),
+    #[error("`{0}` exists and is not a folder")]
+    NotAFolder(PathBuf),
+    #[error("cannot write `{path}`: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl WriteError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            WriteError::NotOurs(_) => "choose an empty or new folder with --output, or delete this one yourself",
+            WriteError::NotAFolder(_) => "choose another --output",
+            WriteError::Io { .. } => "check free space and permissions",
+        }
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Write stage entry point: makes `out_dir` hold exactly `files`.
+pub fn write(files: &[OutputFile], out_dir: &Path) -> Result<(), WriteError> {
+    check_replaceable(out_dir)?;
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+    remove_leftovers(parent, &name);
+    let staging = parent.join(format!(".{name}.kbsite-new-{}", std::process::id()));
+    let result = fill(&staging, files).and_then(|()| swap_in(&staging, out_dir));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn check_replaceable(out_dir: &Path) -> Result<(), WriteError> {
+    match std::fs::symlink_metadata(out_dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(out_dir)(e)),
+        Ok(m) if !m.is_dir() => Err(WriteError::NotAFolder(out_dir.to_path_buf())),
+        Ok(_) => {
+            let ours = out_dir.join(MARKER).is_file();
+            let empty = std::fs::read_dir(out_dir)
+                .map_err(io_err(out_dir))?
+                .next()
+                .is_none();
+            if ours || empty {
+                Ok(())
+            } else {
+                Err(WriteError::NotOurs(out_dir.to_path_buf()))
+            }
+        }
+    }
+}
+
+/// Staging folders of builds that were killed (their process is gone).
+fn remove_leftovers(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.kbsite-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+    std::fs::create_dir_all(staging).map_err(io_err(staging))?;
+    let dirs: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    for d in dirs {
+        let p = staging.join(d);
+        std::fs::create_dir_all(&p).map_err(io_err(&p))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        let dest = staging.join(&f.path);
+        match &f.data {
+            Data::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest)),
+            Data::Copy(src) => std::fs::copy(src, &dest).map(drop).map_err(io_err(src)),
+        }
+    })?;
+    let marker = staging.join(MARKER);
+    std::fs::write(&marker, "This folder is kbsite's build output; kbsite build replaces it whole.\n")
+        .map_err(io_err(&marker))
+}
+
+/// Puts `staging` in place of `out_dir`: an atomic exchange where the system
+/// has one (Linux), else two renames.
+fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), WriteError> {
+    if !out_dir.exists() {
+        return std::fs::rename(staging, out_dir).map_err(io_err(out_dir));
+    }
+    if exchange(staging, out_dir).is_ok() {
+        // `staging` now holds the old tree.
+        let _ = std::fs::remove_dir_all(staging);
+        return Ok(());
+    }
+    let old = staging.with_file_name(
+        staging
+            .file_name()
+            .map(|n| n.to_string_lossy().replace("-new-", "-old-"))
+            .unwrap_or_default(),
+    );
+    std::fs::rename(out_dir, &old).map_err(io_err(out_dir))?;
+    if let Err(e) = std::fs::rename(staging, out_dir) {
+        let _ = std::fs::rename(&old, out_dir);
+        return Err(io_err(out_dir)(e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            data: Data::Bytes(text.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn writes_then_replaces_whole_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&[file("index.html", "one"), file("a/b/index.html", "ab")], &out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a/b/index.html")).unwrap(), "ab");
+        assert!(out.join(MARKER).is_file());
+        write(&[file("index.html", "two")], &out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(!out.join("a").exists(), "stale files are gone");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["public"], "no staging folder left behind");
+    }
+
+    #[test]
+    fn refuses_foreign_non_empty_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("precious.txt"), "keep").unwrap();
+        let e = write(&[file("index.html", "x")], &out).unwrap_err();
+        assert!(matches!(e, WriteError::NotOurs(_)));
+        assert_eq!(std::fs::read_to_string(out.join("precious.txt")).unwrap(), "keep");
+        // An empty folder is fine.
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        write(&[file("index.html", "x")], &empty).unwrap();
+    }
+
+    #[test]
+    fn failed_write_keeps_old_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&[file("index.html", "old")], &out).unwrap();
+        let missing = OutputFile {
+            path: "img.png".into(),
+            data: Data::Copy(dir.path().join("does-not-exist.png")),
+        };
+        assert!(write(&[file("index.html", "new"), missing], &out).is_err());
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn leftovers_of_killed_builds_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".public.kbsite-new-4000000000");
+        std::fs::create_dir(&stale).unwrap();
+        write(&[file("index.html", "x")], &dir.path().join("public")).unwrap();
+        assert!(!stale.exists());
+    }
+}

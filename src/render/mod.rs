@@ -1,0 +1,503 @@
+//! Render stage: every page through its tera template, in parallel, plus the
+//! theme's static files and the content's own files. Out comes the complete
+//! list of output files; nothing touches the disk here.
+
+pub mod theme;
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::diagnostics::Diagnostic;
+use crate::links::{Linked, Resolved, Section};
+use crate::markdown::{self, escape, LinkKind, LinkRef, Parsed, TocEntry};
+use crate::paths;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+pub use theme::Theme;
+
+/// The bytes of an output file, or where to copy them from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Data {
+    Bytes(Vec<u8>),
+    Copy(PathBuf),
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path inside the output folder, `/`-separated.
+    pub path: String,
+    pub data: Data,
+}
+
+/// Render stage output.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Sorted by path.
+    pub files: Vec<OutputFile>,
+    /// HTML pages among `files`.
+    pub pages: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How many articles the home page lists as recently updated.
+const RECENT: usize = 10;
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    language: &'a str,
+    base_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    href: String,
+}
+
+#[derive(Serialize, Default)]
+struct Entry {
+    title: String,
+    href: String,
+    description: Option<String>,
+    kb: Option<String>,
+    date: Option<String>,
+    date_iso: Option<String>,
+    count: usize,
+}
+
+#[derive(Serialize, Default)]
+struct Listing {
+    sections: Vec<Entry>,
+    articles: Vec<Entry>,
+}
+
+#[derive(Serialize, Default)]
+struct PageCtx<'a> {
+    kind: &'static str,
+    title: String,
+    description: Option<&'a str>,
+    h1_id: String,
+    h1_html: String,
+    content: String,
+    date: Option<String>,
+    date_iso: Option<String>,
+    author: Option<&'a str>,
+    kb: Option<&'a str>,
+    applies_to: Option<&'a str>,
+    products: &'a [String],
+    product_version: Option<&'a str>,
+    service: Option<&'a str>,
+    subservice: Option<&'a str>,
+    topic: Option<&'a str>,
+    toc: &'a [TocEntry],
+    extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// Content path of the article.
+    source: &'a str,
+    edit_url: Option<String>,
+    listing: Option<Listing>,
+}
+
+#[derive(Serialize)]
+struct Ctx<'a> {
+    site: &'a SiteCtx<'a>,
+    /// Relative path from this page to the output root (`../../`).
+    root: String,
+    page: PageCtx<'a>,
+    breadcrumbs: Vec<Crumb>,
+    sections: Vec<Entry>,
+    recent: Vec<Entry>,
+}
+
+/// A page to render.
+enum Job<'a> {
+    Article(usize),
+    Section(&'a Section),
+    Home,
+    NotFound,
+}
+
+struct Renderer<'a> {
+    content: &'a Content,
+    parsed: &'a [Parsed],
+    linked: &'a Linked,
+    config: &'a Config,
+    theme: &'a Theme,
+    site: SiteCtx<'a>,
+}
+
+/// Render stage entry point.
+pub fn render(
+    content: &Content,
+    parsed: &[Parsed],
+    linked: &Linked,
+    config: &Config,
+    theme: &Theme,
+) -> Rendered {
+    let r = Renderer {
+        content,
+        parsed,
+        linked,
+        config,
+        theme,
+        site: SiteCtx {
+            title: &config.title,
+            language: &config.language,
+            base_url: config.base_url.as_deref(),
+        },
+    };
+    let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
+    for (i, info) in linked.articles.iter().enumerate() {
+        if !info.dir.is_empty() {
+            jobs.push(Job::Article(i));
+        }
+    }
+    for section in linked.sections.by_dir.values() {
+        if section.index.is_none() && !section.dir.is_empty() {
+            jobs.push(Job::Section(section));
+        }
+    }
+    let results: Vec<Result<OutputFile, Diagnostic>> =
+        jobs.par_iter().map(|job| r.page(job)).collect();
+    let mut out = Rendered::default();
+    for res in results {
+        match res {
+            Ok(f) => {
+                out.pages += 1;
+                out.files.push(f);
+            }
+            Err(d) => out.diagnostics.push(d),
+        }
+    }
+    out.files.extend(theme.static_files.iter().cloned());
+    out.files.extend(content.assets.iter().map(|a| OutputFile {
+        path: a.clone(),
+        data: Data::Copy(content.content_dir.join(a)),
+    }));
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    check_collisions(&out.files, content, &mut out.diagnostics);
+    out
+}
+
+/// Two outputs at one path would silently lose one of them.
+fn check_collisions(files: &[OutputFile], content: &Content, diags: &mut Vec<Diagnostic>) {
+    for pair in files.windows(2) {
+        if pair[0].path == pair[1].path {
+            let path = &pair[0].path;
+            let mut d = Diagnostic::error(format!("two outputs would be written to `{path}`"))
+                .with_hint("a page, a theme file and a content file share this path; rename one");
+            if content.assets.contains(path) {
+                d = d.in_file(format!("{}{path}", content.display_prefix));
+            }
+            diags.push(d);
+        }
+    }
+}
+
+impl<'a> Renderer<'a> {
+    fn page(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+        let (template, dir, ctx, file) = match job {
+            Job::Article(i) => {
+                let dir = &self.linked.articles[*i].dir;
+                let ctx = self.article_ctx(*i);
+                ("article.html", dir.clone(), ctx, Some(self.content.articles[*i].file.clone()))
+            }
+            Job::Section(s) => ("section.html", s.dir.clone(), self.section_ctx(s), None),
+            Job::Home => ("home.html", String::new(), self.home_ctx(), None),
+            Job::NotFound => ("404.html", String::new(), self.not_found_ctx(), None),
+        };
+        let html = self
+            .theme
+            .tera
+            .render(template, &tera::Context::from_serialize(&ctx).map_err(tera_diag(template, &file))?)
+            .map_err(tera_diag(template, &file))?;
+        let path = match job {
+            Job::NotFound => "404.html".to_string(),
+            _ => format!("{dir}index.html"),
+        };
+        Ok(OutputFile {
+            path,
+            data: Data::Bytes(html.into_bytes()),
+        })
+    }
+
+    fn base_ctx(&self, dir: &str, page: PageCtx<'a>) -> Ctx<'_> {
+        Ctx {
+            site: &self.site,
+            root: paths::root_prefix(dir),
+            page,
+            breadcrumbs: Vec::new(),
+            sections: Vec::new(),
+            recent: Vec::new(),
+        }
+    }
+
+    fn article_ctx(&self, i: usize) -> Ctx<'_> {
+        let article = &self.content.articles[i];
+        let p = &self.parsed[i];
+        let info = &self.linked.articles[i];
+        let resolved = &self.linked.resolved[i];
+        let front = &article.front;
+        let section = self.linked.sections.get(&info.dir).filter(|s| s.index == Some(i));
+        let h1_html = match &p.h1_html {
+            Some(h) => fill(h, &p.links, resolved),
+            None => escape(&info.title),
+        };
+        let page = PageCtx {
+            kind: "article",
+            title: info.title.clone(),
+            description: front.description.as_deref(),
+            h1_id: p
+                .h1
+                .as_ref()
+                .map_or_else(|| markdown::headings::slug(&info.title), |h| h.id.clone()),
+            h1_html,
+            content: fill(&p.html, &p.links, resolved),
+            date: front.date.map(human_date),
+            date_iso: front.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            author: front.author.as_deref(),
+            kb: info.kb.as_deref(),
+            applies_to: p.meta.applies_to.as_deref(),
+            products: &info.terms.products,
+            product_version: p.meta.product_version.as_deref(),
+            service: info.terms.service.as_deref(),
+            subservice: info.terms.subservice.as_deref(),
+            topic: info.terms.topic.as_deref(),
+            toc: &p.toc,
+            extra: Some(&front.extra),
+            source: &article.path,
+            edit_url: self
+                .config
+                .repo_url
+                .as_ref()
+                .map(|base| format!("{base}{}", paths::encode(&article.path))),
+            listing: section.map(|s| self.listing(s, &info.dir)),
+        };
+        let mut ctx = self.base_ctx(&info.dir, page);
+        let folder = paths::dir_of(&article.path);
+        let crumbs_to = if section.is_some() { parent_dir(&info.dir) } else { folder.to_string() };
+        ctx.breadcrumbs = self.breadcrumbs(&crumbs_to, &info.dir);
+        ctx
+    }
+
+    fn section_ctx(&self, s: &Section) -> Ctx<'_> {
+        let page = PageCtx {
+            kind: "section",
+            title: s.title.clone(),
+            listing: Some(self.listing(s, &s.dir)),
+            ..PageCtx::default()
+        };
+        let mut ctx = self.base_ctx(&s.dir, page);
+        ctx.breadcrumbs = self.breadcrumbs(&parent_dir(&s.dir), &s.dir);
+        ctx
+    }
+
+    fn home_ctx(&self) -> Ctx<'_> {
+        let root = self.linked.sections.get("");
+        let index = root.and_then(|s| s.index);
+        let content = index
+            .map(|i| fill(&self.parsed[i].html, &self.parsed[i].links, &self.linked.resolved[i]))
+            .unwrap_or_default();
+        let page = PageCtx {
+            kind: "home",
+            title: self.config.title.clone(),
+            description: index.and_then(|i| self.content.articles[i].front.description.as_deref()),
+            content,
+            listing: root.map(|s| self.listing(s, "")),
+            ..PageCtx::default()
+        };
+        let mut ctx = self.base_ctx("", page);
+        ctx.sections = self
+            .linked
+            .sections
+            .by_dir
+            .values()
+            .filter(|s| !s.dir.is_empty() && !s.articles.is_empty())
+            .map(|s| Entry {
+                title: self
+                    .linked
+                    .sections
+                    .ancestry(&s.dir)
+                    .iter()
+                    .skip(1)
+                    .map(|a| a.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" › "),
+                href: paths::relative_href("", &format!("{}index.html", s.dir)),
+                count: s.count,
+                ..Entry::default()
+            })
+            .collect();
+        let mut dated: Vec<(NaiveDate, &str, usize)> = self
+            .content
+            .articles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
+            .collect();
+        dated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        ctx.recent = dated
+            .iter()
+            .take(RECENT)
+            .map(|&(_, _, i)| self.entry(i, ""))
+            .collect();
+        ctx
+    }
+
+    fn not_found_ctx(&self) -> Ctx<'_> {
+        let page = PageCtx {
+            kind: "404",
+            title: "Page not found".into(),
+            ..PageCtx::default()
+        };
+        let mut ctx = self.base_ctx("", page);
+        // The 404 page is served at any depth; only an absolute base works
+        // there, so use base_url when the site has one.
+        if let Some(base) = &self.config.base_url {
+            ctx.root = base.clone();
+        }
+        ctx
+    }
+
+    /// Breadcrumbs: the sections from the root to `dir`, linked from the
+    /// page in `page_dir`.
+    fn breadcrumbs(&self, dir: &str, page_dir: &str) -> Vec<Crumb> {
+        self.linked
+            .sections
+            .ancestry(dir)
+            .iter()
+            .map(|s| Crumb {
+                title: if s.dir.is_empty() {
+                    self.config.title.clone()
+                } else {
+                    s.title.clone()
+                },
+                href: paths::relative_href(page_dir, &format!("{}index.html", s.dir)),
+            })
+            .collect()
+    }
+
+    fn listing(&self, s: &Section, page_dir: &str) -> Listing {
+        Listing {
+            sections: s
+                .children
+                .iter()
+                .filter_map(|d| self.linked.sections.get(d))
+                .map(|c| Entry {
+                    title: c.title.clone(),
+                    href: paths::relative_href(page_dir, &format!("{}index.html", c.dir)),
+                    count: c.count,
+                    ..Entry::default()
+                })
+                .collect(),
+            articles: s.articles.iter().map(|&i| self.entry(i, page_dir)).collect(),
+        }
+    }
+
+    fn entry(&self, i: usize, page_dir: &str) -> Entry {
+        let a = &self.content.articles[i];
+        let info = &self.linked.articles[i];
+        let description = a
+            .front
+            .description
+            .clone()
+            .or_else(|| Some(self.parsed[i].summary.clone()).filter(|s| !s.is_empty()));
+        Entry {
+            title: info.title.clone(),
+            href: paths::relative_href(page_dir, &format!("{}index.html", info.dir)),
+            description,
+            kb: info.kb.clone(),
+            date: a.front.date.map(human_date),
+            date_iso: a.front.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            count: 0,
+        }
+    }
+}
+
+fn tera_diag<'f>(template: &'f str, file: &'f Option<String>) -> impl Fn(tera::Error) -> Diagnostic + 'f {
+    move |e| {
+        let (_, message) = theme::template_error(&e);
+        let mut d = Diagnostic::error(format!("rendering {template} failed: {message}"))
+            .with_hint("check the template for variables this page does not have");
+        if let Some(f) = file {
+            d = d.in_file(f.clone());
+        }
+        d
+    }
+}
+
+fn parent_dir(dir: &str) -> String {
+    paths::dir_of(dir.trim_end_matches('/')).to_string()
+}
+
+/// `April 7, 2023`.
+fn human_date(d: NaiveDate) -> String {
+    d.format("%B %-d, %Y").to_string()
+}
+
+/// Replaces link placeholders with the tags the link stage decided on.
+pub fn fill(html: &str, links: &[LinkRef], resolved: &[Resolved]) -> String {
+    let mut out = String::with_capacity(html.len() + links.len() * 32);
+    let mut rest = html;
+    while let Some(start) = rest.find(markdown::PLACEHOLDER_START) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(markdown::PLACEHOLDER_END) else {
+            rest = after;
+            continue;
+        };
+        if let Ok(n) = after[..end].parse::<usize>() {
+            if let (Some(link), Some(res)) = (links.get(n), resolved.get(n)) {
+                write_tag(&mut out, link, res);
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn write_tag(out: &mut String, link: &LinkRef, res: &Resolved) {
+    let title = if link.title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(&link.title))
+    };
+    match (link.kind, res) {
+        (LinkKind::Link, Resolved::Href(h)) => {
+            out.push_str(&format!("<a href=\"{}\"{title}>", escape(h)));
+        }
+        (LinkKind::Link, Resolved::Broken) => {
+            out.push_str(&format!(
+                "<a class=\"kb-broken-link\" title=\"Broken link: {}\">",
+                escape(&link.target)
+            ));
+        }
+        (LinkKind::Image, Resolved::Href(h)) => {
+            out.push_str(&format!(
+                "<img src=\"{}\" alt=\"{}\"{title} loading=\"lazy\">",
+                escape(h),
+                escape(&link.alt)
+            ));
+        }
+        (LinkKind::Image, Resolved::Broken) => {
+            let alt = if link.alt.trim().is_empty() {
+                link.target.as_str()
+            } else {
+                link.alt.as_str()
+            };
+            out.push_str(&format!(
+                "<span class=\"kb-missing-image\" role=\"img\" aria-label=\"Image not available: {0}\">{0}</span>",
+                escape(alt)
+            ));
+        }
+    }
+}
+
+/// Group pages by output path, for tests and tools.
+pub fn by_path(files: &[OutputFile]) -> HashMap<&str, &OutputFile> {
+    files.iter().map(|f| (f.path.as_str(), f)).collect()
+}
