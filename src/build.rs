@@ -134,9 +134,9 @@ pub fn build(opts: &BuildOptions) -> Build {
         let out = output_dir(opts, &config);
         match output::write(&rendered.files, &out) {
             Ok(()) => b.written = Some(out),
-            Err(e) => b.diagnostics.push(
-                Diagnostic::new(Severity::Error, e.to_string()).with_hint(e.hint()),
-            ),
+            Err(e) => b
+                .diagnostics
+                .push(Diagnostic::new(Severity::Error, e.to_string()).with_hint(e.hint())),
         }
         stage("write", t, &mut b.timings);
     }

@@ -159,21 +159,21 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             remove_unknown_keys(inner, known, &format!("{key}."), text, &mut diags);
         }
     }
-    let mut config: Config =
-        match serde_path_to_error::deserialize(serde_yaml::Value::Mapping(map)) {
-            Ok(c) => c,
-            Err(e) => {
-                let path = e.path().to_string();
-                let mut d = Diagnostic::error(format!("kbsite.yml: `{path}`: {}", e.inner()))
-                    .in_file(FILE_NAME);
-                let last = path.rsplit('.').next().unwrap_or(&path);
-                if let Some(line) = key_line(text, last) {
-                    d = d.at_line(line);
-                }
-                diags.push(d);
-                return (Config::default(), diags);
+    let mut config: Config = match serde_path_to_error::deserialize(serde_yaml::Value::Mapping(map))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let path = e.path().to_string();
+            let mut d = Diagnostic::error(format!("kbsite.yml: `{path}`: {}", e.inner()))
+                .in_file(FILE_NAME);
+            let last = path.rsplit('.').next().unwrap_or(&path);
+            if let Some(line) = key_line(text, last) {
+                d = d.at_line(line);
             }
-        };
+            diags.push(d);
+            return (Config::default(), diags);
+        }
+    };
     normalise(&mut config, text, &mut diags);
     (config, diags)
 }
@@ -239,12 +239,13 @@ fn key_line(text: &str, key: &str) -> Option<u32> {
     if key.is_empty() {
         return None;
     }
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        t.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
-    .map(|i| i as u32 + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i as u32 + 1)
 }
 
 fn normalise(config: &mut Config, text: &str, diags: &mut Vec<Diagnostic>) {
@@ -257,7 +258,9 @@ fn normalise(config: &mut Config, text: &str, diags: &mut Vec<Diagnostic>) {
                 "base_url must be an absolute http(s) URL, not `{url}`"
             ))
             .in_file(FILE_NAME)
-            .with_hint("write it like https://support.example.com/kb/ (leave it out to build without one)");
+            .with_hint(
+                "write it like https://support.example.com/kb/ (leave it out to build without one)",
+            );
             if let Some(line) = key_line(text, "base_url") {
                 d = d.at_line(line);
             }
@@ -331,11 +334,16 @@ mod tests {
         let (c, d) = parse("title: A\ntitel: B\nlinks:\n  mount: {}\nzzzzqqq: 1\n");
         assert_eq!(c.title, "A");
         assert_eq!(d.len(), 3, "{d:?}");
-        assert!(d.iter().all(|d| d.severity == crate::diagnostics::Severity::Warning));
+        assert!(d
+            .iter()
+            .all(|d| d.severity == crate::diagnostics::Severity::Warning));
         let titel = d.iter().find(|d| d.message.contains("`titel`")).unwrap();
         assert_eq!(titel.line, Some(2));
         assert_eq!(titel.hint.as_deref(), Some("did you mean `title`?"));
-        let mount = d.iter().find(|d| d.message.contains("links.mount")).unwrap();
+        let mount = d
+            .iter()
+            .find(|d| d.message.contains("links.mount"))
+            .unwrap();
         assert_eq!(mount.hint.as_deref(), Some("did you mean `links.mounts`?"));
         let far = d.iter().find(|d| d.message.contains("zzzzqqq")).unwrap();
         assert!(far.hint.as_deref().unwrap().starts_with("known keys here"));

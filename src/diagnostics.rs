@@ -93,13 +93,20 @@ impl Diagnostic {
 /// order the parallel stages found them in.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.col, std::cmp::Reverse(a.severity), &a.message).cmp(&(
-            &b.file,
-            b.line,
-            b.col,
-            std::cmp::Reverse(b.severity),
-            &b.message,
-        ))
+        (
+            &a.file,
+            a.line,
+            a.col,
+            std::cmp::Reverse(a.severity),
+            &a.message,
+        )
+            .cmp(&(
+                &b.file,
+                b.line,
+                b.col,
+                std::cmp::Reverse(b.severity),
+                &b.message,
+            ))
     });
 }
 

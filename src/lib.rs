@@ -3,15 +3,15 @@
 //! Data flows one way: [`content`] (load) → [`markdown`] (parse) → [`links`]
 //! (link) → [`render`] → [`output`] (write). [`build`] runs the pipeline.
 
+pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
-pub mod markdown;
-pub mod paths;
 pub mod links;
-pub mod render;
+pub mod markdown;
 pub mod output;
-pub mod build;
+pub mod paths;
+pub mod render;
 pub mod scaffold;
 
 pub use build::{build, Build, BuildOptions};

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kbsite", version, about = "A static site generator for knowledge bases")]
+#[command(
+    name = "kbsite",
+    version,
+    about = "A static site generator for knowledge bases"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -129,7 +133,11 @@ fn report(b: &Build, opts: &BuildOptions) {
             println!("Open {} in a browser.", out.join("index.html").display());
         }
         None if opts.write => {
-            let why = if counts.errors > 0 { "errors" } else { "warnings (--strict)" };
+            let why = if counts.errors > 0 {
+                "errors"
+            } else {
+                "warnings (--strict)"
+            };
             println!("Not written because of {why}; the previous output is unchanged. {articles} articles in {secs:.2}s: {summary}");
         }
         None => println!("Checked {articles} articles in {secs:.2}s: {summary}"),
@@ -139,7 +147,15 @@ fn report(b: &Build, opts: &BuildOptions) {
 fn print_timings(b: &Build) {
     println!("Timings:");
     for t in &b.timings {
-        println!("  {:<8} {:>9.1} ms", t.stage, t.duration.as_secs_f64() * 1000.0);
+        println!(
+            "  {:<8} {:>9.1} ms",
+            t.stage,
+            t.duration.as_secs_f64() * 1000.0
+        );
     }
-    println!("  {:<8} {:>9.1} ms", "total", b.total.as_secs_f64() * 1000.0);
+    println!(
+        "  {:<8} {:>9.1} ms",
+        "total",
+        b.total.as_secs_f64() * 1000.0
+    );
 }

@@ -25,7 +25,9 @@ pub enum WriteError {
 impl WriteError {
     pub fn hint(&self) -> &'static str {
         match self {
-            WriteError::NotOurs(_) => "choose an empty or new folder with --output, or delete this one yourself",
+            WriteError::NotOurs(_) => {
+                "choose an empty or new folder with --output, or delete this one yourself"
+            }
             WriteError::NotAFolder(_) => "choose another --output",
             WriteError::Io { .. } => "check free space and permissions",
         }
@@ -92,7 +94,8 @@ fn remove_leftovers(parent: &Path, name: &str) {
             continue;
         };
         let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
-        let alive = pid.is_some_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists());
+        let alive = pid
+            .is_some_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists());
         if !alive {
             let _ = std::fs::remove_dir_all(e.path());
         }
@@ -117,8 +120,11 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
         }
     })?;
     let marker = staging.join(MARKER);
-    std::fs::write(&marker, "This folder is kbsite's build output; kbsite build replaces it whole.\n")
-        .map_err(io_err(&marker))
+    std::fs::write(
+        &marker,
+        "This folder is kbsite's build output; kbsite build replaces it whole.\n",
+    )
+    .map_err(io_err(&marker))
 }
 
 /// Puts `staging` in place of `out_dir`: an atomic exchange where the system
@@ -173,11 +179,21 @@ mod tests {
     fn writes_then_replaces_whole_tree() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write(&[file("index.html", "one"), file("a/b/index.html", "ab")], &out).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("a/b/index.html")).unwrap(), "ab");
+        write(
+            &[file("index.html", "one"), file("a/b/index.html", "ab")],
+            &out,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/b/index.html")).unwrap(),
+            "ab"
+        );
         assert!(out.join(MARKER).is_file());
         write(&[file("index.html", "two")], &out).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
         assert!(!out.join("a").exists(), "stale files are gone");
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -194,7 +210,10 @@ mod tests {
         std::fs::write(out.join("precious.txt"), "keep").unwrap();
         let e = write(&[file("index.html", "x")], &out).unwrap_err();
         assert!(matches!(e, WriteError::NotOurs(_)));
-        assert_eq!(std::fs::read_to_string(out.join("precious.txt")).unwrap(), "keep");
+        assert_eq!(
+            std::fs::read_to_string(out.join("precious.txt")).unwrap(),
+            "keep"
+        );
         // An empty folder is fine.
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
@@ -211,7 +230,10 @@ mod tests {
             data: Data::Copy(dir.path().join("does-not-exist.png")),
         };
         assert!(write(&[file("index.html", "new"), missing], &out).is_err());
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old"
+        );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -129,11 +129,17 @@ mod tests {
 
     #[test]
     fn relative_hrefs_end_in_a_file() {
-        assert_eq!(relative_href("a/b/c/", "a/b/d/index.html"), "../d/index.html");
+        assert_eq!(
+            relative_href("a/b/c/", "a/b/d/index.html"),
+            "../d/index.html"
+        );
         assert_eq!(relative_href("a/b/c/", "style.css"), "../../../style.css");
         assert_eq!(relative_href("", "a/index.html"), "a/index.html");
         assert_eq!(relative_href("a/", "a/index.html"), "index.html");
-        assert_eq!(relative_href("a/b/", "a/b/media/x y.png"), "media/x%20y.png");
+        assert_eq!(
+            relative_href("a/b/", "a/b/media/x y.png"),
+            "media/x%20y.png"
+        );
         assert_eq!(root_prefix("a/b/"), "../../");
         assert_eq!(root_prefix(""), "");
     }

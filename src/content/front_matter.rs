@@ -112,7 +112,11 @@ pub fn parse(yaml: &str, first_line: u32) -> (FrontMatter, Vec<Diagnostic>) {
         Err(e) => {
             let mut d = Diagnostic::error(format!("front matter is not valid YAML: {e}"))
                 .with_hint("check quoting: values containing `: ` or starting with `[`, `{`, `*` or `&` need quotes");
+            // An error found at the end of the text (an unclosed bracket)
+            // belongs on the last line of the front matter, not the `---`.
+            let last = yaml.trim_end().lines().count().max(1);
             d = match e.location() {
+                Some(loc) if loc.line() > last => d.at_line(first_line + last as u32 - 1),
                 Some(loc) => d.at(first_line + loc.line() as u32 - 1, loc.column() as u32),
                 None => d.at_line(first_line),
             };
@@ -126,9 +130,11 @@ pub fn parse(yaml: &str, first_line: u32) -> (FrontMatter, Vec<Diagnostic>) {
         other => {
             let kind = kind_of(&other);
             diags.push(
-                Diagnostic::error(format!("front matter must be a mapping of keys to values, not {kind}"))
-                    .at_line(first_line)
-                    .with_hint("write one `key: value` per line"),
+                Diagnostic::error(format!(
+                    "front matter must be a mapping of keys to values, not {kind}"
+                ))
+                .at_line(first_line)
+                .with_hint("write one `key: value` per line"),
             );
             return (fm, diags);
         }
@@ -275,7 +281,8 @@ fn to_json(v: Value) -> serde_json::Value {
 fn key_line(yaml: &str, key: &str) -> Option<u32> {
     yaml.lines()
         .position(|l| {
-            l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'))
+            l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
                 || l.strip_prefix(&format!("\"{key}\"")).is_some()
                 || l.strip_prefix(&format!("'{key}'")).is_some()
         })
@@ -343,6 +350,8 @@ mod tests {
         let (_, d) = parse("title: A\ndescription: a: b\n", 2);
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].line, Some(3));
+        let (_, d) = parse("title: [unclosed\n", 2);
+        assert_eq!(d[0].line, Some(2));
         let (_, d) = parse("title: [a, b]\n", 2);
         assert_eq!(d[0].severity, Severity::Error);
         assert!(d[0].message.contains("`title` must be text, not a list"));

@@ -90,7 +90,9 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
                 "content folder `{}` does not exist",
                 display_prefix.trim_end_matches('/')
             ))
-            .with_hint("create it, set `content_dir` in kbsite.yml, or pass --root to the site folder"),
+            .with_hint(
+                "create it, set `content_dir` in kbsite.yml, or pass --root to the site folder",
+            ),
         );
         return Walked {
             markdown,
@@ -210,7 +212,15 @@ mod tests {
         ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, if f == "faq.yml" { "### YamlMime:FAQ\n" } else { "x" }).unwrap();
+            std::fs::write(
+                &p,
+                if f == "faq.yml" {
+                    "### YamlMime:FAQ\n"
+                } else {
+                    "x"
+                },
+            )
+            .unwrap();
         }
         let w = walk(root, "content/", &["README.md".into(), "drafts/**".into()]);
         let md: Vec<_> = w.markdown.iter().map(|(p, _)| p.as_str()).collect();
@@ -223,6 +233,9 @@ mod tests {
     #[test]
     fn missing_folder_is_an_error() {
         let w = walk(Path::new("/nonexistent/kbsite"), "content/", &[]);
-        assert_eq!(w.diagnostics[0].severity, crate::diagnostics::Severity::Error);
+        assert_eq!(
+            w.diagnostics[0].severity,
+            crate::diagnostics::Severity::Error
+        );
     }
 }

@@ -11,8 +11,8 @@ use crate::content::Content;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Parsed;
 use crate::paths;
-pub use resolve::Resolved;
 use rayon::prelude::*;
+pub use resolve::Resolved;
 pub use sections::{Section, Sections};
 use std::collections::{BTreeMap, HashMap};
 pub use taxonomy::Terms;
@@ -87,9 +87,7 @@ impl SiteIndex<'_> {
         if let Some(i) = self.content.article_index(file) {
             return Some(self.dirs[i].dir.clone());
         }
-        self.sections
-            .get(&section_key(file))
-            .map(|s| s.dir.clone())
+        self.sections.get(&section_key(file)).map(|s| s.dir.clone())
     }
 
     /// The published URL of a content path that is not in this site but lies
@@ -97,21 +95,29 @@ impl SiteIndex<'_> {
     pub fn external_for(&self, joined: &str) -> Option<String> {
         let base = self.external_base?;
         let page = paths::strip_md(joined);
-        if page.len() == joined.len() && joined.rsplit('/').next().is_some_and(|l| l.contains('.')) {
+        if page.len() == joined.len() && joined.rsplit('/').next().is_some_and(|l| l.contains('.'))
+        {
             return None;
         }
         self.mounts.iter().find_map(|(prefix, folder)| {
             let folder = folder.trim_matches('/');
             let rest = page.strip_prefix(folder)?.strip_prefix('/')?;
             let rest = rest.strip_suffix("/index").unwrap_or(rest);
-            Some(format!("{base}/{}/{}", prefix.trim_matches('/'), paths::encode(rest)))
+            Some(format!(
+                "{base}/{}/{}",
+                prefix.trim_matches('/'),
+                paths::encode(rest)
+            ))
         })
     }
 
     /// A relative URL to the local article with KB number `number`.
     pub fn kb_href(&self, number: &str, page_dir: &str) -> Option<String> {
         let i = *self.by_kb.get(number.trim_start_matches('0'))?;
-        Some(paths::relative_href(page_dir, &format!("{}index.html", self.dirs[i].dir)))
+        Some(paths::relative_href(
+            page_dir,
+            &format!("{}index.html", self.dirs[i].dir),
+        ))
     }
 }
 
@@ -149,7 +155,13 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         })
         .collect();
     check_unique_pages(content, &articles, &mut diagnostics);
-    let by_kb = unique_index(content, &articles, |a, _| a.kb.clone(), "KB number", &mut diagnostics);
+    let by_kb = unique_index(
+        content,
+        &articles,
+        |a, _| a.kb.clone(),
+        "KB number",
+        &mut diagnostics,
+    );
     unique_index(
         content,
         &articles,

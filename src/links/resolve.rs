@@ -55,13 +55,15 @@ pub fn resolve(link: &LinkRef, from_path: &str, page_dir: &str, site: &SiteIndex
             };
         }
         let unsafe_scheme = matches!(scheme.as_str(), "javascript" | "vbscript")
-            || (scheme == "data" && !(link.kind == LinkKind::Image && target[5..].starts_with("image/")));
+            || (scheme == "data"
+                && !(link.kind == LinkKind::Image && target[5..].starts_with("image/")));
         if unsafe_scheme && !site.allow_unsafe_links {
             return Outcome {
                 resolved: Resolved::Broken,
                 problem: Some(
-                    Diagnostic::warning(format!("unsafe `{scheme}:` link removed"))
-                        .with_hint("set `allow_unsafe_links: true` in kbsite.yml if you trust every writer"),
+                    Diagnostic::warning(format!("unsafe `{scheme}:` link removed")).with_hint(
+                        "set `allow_unsafe_links: true` in kbsite.yml if you trust every writer",
+                    ),
                 ),
             };
         }
@@ -86,7 +88,13 @@ fn split_target(target: &str) -> (&str, &str) {
     (path, fragment)
 }
 
-fn relative(link: &LinkRef, target: &str, from_path: &str, page_dir: &str, site: &SiteIndex) -> Outcome {
+fn relative(
+    link: &LinkRef,
+    target: &str,
+    from_path: &str,
+    page_dir: &str,
+    site: &SiteIndex,
+) -> Outcome {
     let (path, fragment) = split_target(target);
     let decoded = paths::decode(path);
     match paths::join(paths::dir_of(from_path), &decoded) {
@@ -126,7 +134,14 @@ fn site_relative(link: &LinkRef, target: &str, page_dir: &str, site: &SiteIndex)
 }
 
 /// Looks `joined` (a content path) up as an article, a folder or a file.
-fn local(link: &LinkRef, target: &str, joined: &str, fragment: &str, page_dir: &str, site: &SiteIndex) -> Outcome {
+fn local(
+    link: &LinkRef,
+    target: &str,
+    joined: &str,
+    fragment: &str,
+    page_dir: &str,
+    site: &SiteIndex,
+) -> Outcome {
     let found = site.find(joined);
     let Some((file, case_only)) = found else {
         if link.kind == LinkKind::Link {
@@ -134,8 +149,12 @@ fn local(link: &LinkRef, target: &str, joined: &str, fragment: &str, page_dir: &
                 return Outcome {
                     resolved: Resolved::Href(format!("{url}{fragment}")),
                     problem: Some(
-                        Diagnostic::info(format!("`{target}` is not in this site; linked to {url}"))
-                            .with_hint("its folder is mounted in `links.mounts`, so the published site has it"),
+                        Diagnostic::info(format!(
+                            "`{target}` is not in this site; linked to {url}"
+                        ))
+                        .with_hint(
+                            "its folder is mounted in `links.mounts`, so the published site has it",
+                        ),
                     ),
                 };
             }
@@ -145,7 +164,11 @@ fn local(link: &LinkRef, target: &str, joined: &str, fragment: &str, page_dir: &
         } else {
             "file"
         };
-        return broken(link, target, format!("no {what} at content path `{joined}`"));
+        return broken(
+            link,
+            target,
+            format!("no {what} at content path `{joined}`"),
+        );
     };
     let href = match site.page_of(&file) {
         Some(dir) => paths::relative_href(page_dir, &format!("{dir}index.html")),

@@ -95,7 +95,8 @@ pub fn build(paths_and_titles: &[(&str, &str)], root_title: &str) -> Sections {
     // D's count above via its parent, and now belongs to D; fix counts.
     for (i, (path, _)) in paths_and_titles.iter().enumerate() {
         let page_dir = paths::page_dir(path);
-        if page_dir != paths::dir_of(path) && by_dir.get(&page_dir).and_then(|s| s.index) == Some(i) {
+        if page_dir != paths::dir_of(path) && by_dir.get(&page_dir).and_then(|s| s.index) == Some(i)
+        {
             if let Some(s) = by_dir.get_mut(&page_dir) {
                 s.count += 1;
             }
@@ -123,7 +124,8 @@ pub fn build(paths_and_titles: &[(&str, &str)], root_title: &str) -> Sections {
         .map(|(d, s)| (d.clone(), s.title.clone()))
         .collect();
     for s in by_dir.values_mut() {
-        s.articles.sort_by_cached_key(|&i| key(paths_and_titles[i].1, paths_and_titles[i].0));
+        s.articles
+            .sort_by_cached_key(|&i| key(paths_and_titles[i].1, paths_and_titles[i].0));
         s.children.sort_by_cached_key(|d| key(&titles[d], d));
     }
     Sections { by_dir }
@@ -183,9 +185,14 @@ mod tests {
         let sql = s.get("support/sql/").unwrap();
         assert_eq!(sql.title, "SQL");
         assert_eq!(sql.articles, vec![2, 1]);
-        assert_eq!(s.get("support/windows-server/").unwrap().title, "Windows Server");
         assert_eq!(
-            s.get("support/windows-server/high-availability/").unwrap().title,
+            s.get("support/windows-server/").unwrap().title,
+            "Windows Server"
+        );
+        assert_eq!(
+            s.get("support/windows-server/high-availability/")
+                .unwrap()
+                .title,
             "High availability"
         );
         let guides = s.get("guides/").unwrap();

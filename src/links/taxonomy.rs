@@ -94,7 +94,10 @@ mod tests {
 
     #[test]
     fn real_applies_to_lines() {
-        assert_eq!(split_products("Windows Server 2012 R2"), vec!["Windows Server 2012 R2"]);
+        assert_eq!(
+            split_products("Windows Server 2012 R2"),
+            vec!["Windows Server 2012 R2"]
+        );
         assert_eq!(
             split_products(
                 "Windows 10, version 1809, and later versions, Windows Server 2019, Windows 7 Service Pack 1, Windows Server 2016, Windows Server 2012 R2"
@@ -109,7 +112,10 @@ mod tests {
         );
         assert_eq!(
             split_products("Windows Server 2016, all editions, Windows Server 2012 R2 Datacenter"),
-            vec!["Windows Server 2016, all editions", "Windows Server 2012 R2 Datacenter"]
+            vec![
+                "Windows Server 2016, all editions",
+                "Windows Server 2012 R2 Datacenter"
+            ]
         );
         assert_eq!(
             split_products("Windows Server 2022、Windows Server 2019、Windows Server 2016、Windows Server 2012 R2"),
@@ -129,12 +135,18 @@ mod tests {
                 "Azure Stack HCI, versions 21H2 and 20H2"
             ]
         );
-        assert_eq!(split_products("Windows Server, all versions"), vec!["Windows Server, all versions"]);
+        assert_eq!(
+            split_products("Windows Server, all versions"),
+            vec!["Windows Server, all versions"]
+        );
         assert_eq!(
             split_products("Windows 10 - all editions, Windows Server 2012 R2"),
             vec!["Windows 10 - all editions", "Windows Server 2012 R2"]
         );
-        assert_eq!(split_products("SQL Server <br> , , SQL Server"), vec!["SQL Server"]);
+        assert_eq!(
+            split_products("SQL Server <br> , , SQL Server"),
+            vec!["SQL Server"]
+        );
     }
 
     #[test]
@@ -162,6 +174,9 @@ mod tests {
         assert_eq!(t.products, vec!["Windows Server 2012 R2"]);
         let t = terms("support/a.md", &FrontMatter::default(), &KbMeta::default());
         assert_eq!(t.service.as_deref(), Some("support"));
-        assert_eq!(terms("a.md", &FrontMatter::default(), &KbMeta::default()).service, None);
+        assert_eq!(
+            terms("a.md", &FrontMatter::default(), &KbMeta::default()).service,
+            None
+        );
     }
 }

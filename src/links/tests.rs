@@ -4,7 +4,11 @@ use crate::diagnostics::Severity;
 
 fn run(files: &[(&str, &str)], config: &Config) -> (Content, Vec<Parsed>, Linked) {
     let c = from_memory(files, "content/");
-    let parsed: Vec<Parsed> = c.articles.iter().map(|a| crate::markdown::parse(a, &c)).collect();
+    let parsed: Vec<Parsed> = c
+        .articles
+        .iter()
+        .map(|a| crate::markdown::parse(a, &c))
+        .collect();
     let l = link(&c, &parsed, config);
     (c, parsed, l)
 }
@@ -69,14 +73,20 @@ fn links_inside_includes_resolve_from_the_include() {
         &Config::default(),
     );
     let a = c.article_index("s/a.md").unwrap();
-    assert_eq!(hrefs(&l, a), vec!["../b/index.html", "../../includes/media/p.png"]);
+    assert_eq!(
+        hrefs(&l, a),
+        vec!["../b/index.html", "../../includes/media/p.png"]
+    );
 }
 
 #[test]
 fn broken_links_and_missing_images_warn_at_their_line() {
     let (c, _, l) = run(
         &[
-            ("a.md", "# A\n\n[x](nope.md)\n\n![shot](media/none.png)\n\n[esc](../../out.md)\n"),
+            (
+                "a.md",
+                "# A\n\n[x](nope.md)\n\n![shot](media/none.png)\n\n[esc](../../out.md)\n",
+            ),
             ("includes/i.md", "x"),
         ],
         &Config::default(),
@@ -88,15 +98,29 @@ fn broken_links_and_missing_images_warn_at_their_line() {
         .iter()
         .map(|d| (d.severity, d.location().unwrap(), d.message.clone()))
         .collect();
-    assert_eq!(d[0], (Severity::Warning, "content/a.md:3".into(), "broken link `nope.md`".into()));
+    assert_eq!(
+        d[0],
+        (
+            Severity::Warning,
+            "content/a.md:3".into(),
+            "broken link `nope.md`".into()
+        )
+    );
     assert_eq!(d[1].2, "image not found: `media/none.png`");
     assert_eq!(d[1].1, "content/a.md:5");
-    assert!(l.diagnostics[2].hint.as_deref().unwrap().contains("outside"));
+    assert!(l.diagnostics[2]
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("outside"));
 }
 
 #[test]
 fn case_mismatch_resolves_with_warning() {
-    let (c, _, l) = run(&[("a.md", "# A\n[b](B.MD)"), ("b.md", "# B")], &Config::default());
+    let (c, _, l) = run(
+        &[("a.md", "# A\n[b](B.MD)"), ("b.md", "# B")],
+        &Config::default(),
+    );
     let a = c.article_index("a.md").unwrap();
     assert_eq!(hrefs(&l, a), vec!["../b/index.html"]);
     assert_eq!(l.diagnostics[0].severity, Severity::Warning);
@@ -131,7 +155,10 @@ fn kb_urls_point_at_local_articles() {
 #[test]
 fn site_relative_links_through_mounts_or_external_base() {
     let mut config = Config::default();
-    config.links.mounts.insert("/troubleshoot/".into(), "support/".into());
+    config
+        .links
+        .mounts
+        .insert("/troubleshoot/".into(), "support/".into());
     let files = [
         (
             "support/a.md",
@@ -141,20 +168,32 @@ fn site_relative_links_through_mounts_or_external_base() {
     ];
     let (c, _, l) = run(&files, &config);
     let a = c.article_index("support/a.md").unwrap();
-    assert_eq!(hrefs(&l, a), vec!["../sql/b/index.html", "BROKEN", "../sql/b/index.html#z"]);
+    assert_eq!(
+        hrefs(&l, a),
+        vec!["../sql/b/index.html", "BROKEN", "../sql/b/index.html#z"]
+    );
     assert_eq!(l.diagnostics.len(), 1);
     config.links.external_base = Some("https://learn.microsoft.com".into());
     let (_, _, l) = run(&files, &config);
-    assert_eq!(hrefs(&l, a)[1], "https://learn.microsoft.com/sql/t-sql/x?view=1#y");
+    assert_eq!(
+        hrefs(&l, a)[1],
+        "https://learn.microsoft.com/sql/t-sql/x?view=1#y"
+    );
 }
 
 #[test]
 fn missing_articles_in_mounted_folders_go_to_the_published_site() {
     let mut config = Config::default();
-    config.links.mounts.insert("/troubleshoot/".into(), "support/".into());
+    config
+        .links
+        .mounts
+        .insert("/troubleshoot/".into(), "support/".into());
     config.links.external_base = Some("https://learn.microsoft.com".into());
     let (_, _, l) = run(
-        &[("support/ha/a.md", "# A\n[n](../networking/overview.md#ports) [i](media/x.png) [o](../../other/x.md)")],
+        &[(
+            "support/ha/a.md",
+            "# A\n[n](../networking/overview.md#ports) [i](media/x.png) [o](../../other/x.md)",
+        )],
         &config,
     );
     assert_eq!(
@@ -166,12 +205,18 @@ fn missing_articles_in_mounted_folders_go_to_the_published_site() {
         ]
     );
     let severities: Vec<_> = l.diagnostics.iter().map(|d| d.severity).collect();
-    assert_eq!(severities, vec![Severity::Info, Severity::Warning, Severity::Warning]);
+    assert_eq!(
+        severities,
+        vec![Severity::Info, Severity::Warning, Severity::Warning]
+    );
 }
 
 #[test]
 fn unsafe_links_removed_unless_allowed() {
-    let files = [("a.md", "[x](javascript:alert(1)) ![i](data:image/png;base64,AAAA)")];
+    let files = [(
+        "a.md",
+        "[x](javascript:alert(1)) ![i](data:image/png;base64,AAAA)",
+    )];
     let (_, _, l) = run(&files, &Config::default());
     assert_eq!(hrefs(&l, 0), vec!["BROKEN", "data:image/png;base64,AAAA"]);
     let config = Config {
@@ -205,8 +250,14 @@ fn titles_kb_numbers_and_duplicates() {
     assert_eq!(
         errors,
         vec![
-            ("content/b.md".into(), "duplicate KB number 123: also used by `content/a.md`".into()),
-            ("content/e.md".into(), "duplicate uid x: also used by `content/d.md`".into()),
+            (
+                "content/b.md".into(),
+                "duplicate KB number 123: also used by `content/a.md`".into()
+            ),
+            (
+                "content/e.md".into(),
+                "duplicate uid x: also used by `content/d.md`".into()
+            ),
         ]
     );
     let warned: Vec<_> = l
@@ -221,7 +272,10 @@ fn titles_kb_numbers_and_duplicates() {
 
 #[test]
 fn same_page_twice_is_an_error() {
-    let (_, _, l) = run(&[("a.md", "# A"), ("a/index.md", "# A too")], &Config::default());
+    let (_, _, l) = run(
+        &[("a.md", "# A"), ("a/index.md", "# A too")],
+        &Config::default(),
+    );
     assert!(l
         .diagnostics
         .iter()

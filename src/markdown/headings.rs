@@ -56,11 +56,17 @@ mod tests {
             slug("  The Designed for Windows Logo program, Exchange, and SQL Server "),
             "the-designed-for-windows-logo-program-exchange-and-sql-server"
         );
-        assert_eq!(slug("Error 0x80070005: access_denied"), "error-0x80070005-access_denied");
+        assert_eq!(
+            slug("Error 0x80070005: access_denied"),
+            "error-0x80070005-access_denied"
+        );
         assert_eq!(slug("What's new?"), "whats-new");
         assert_eq!(slug("A  -  B"), "a-----b");
         assert_eq!(slug("Ünïcode Überschrift"), "ünïcode-überschrift");
-        assert_eq!(slug("Method 1: Use `Get-ClusterLog`"), "method-1-use-get-clusterlog");
+        assert_eq!(
+            slug("Method 1: Use `Get-ClusterLog`"),
+            "method-1-use-get-clusterlog"
+        );
     }
 
     #[test]

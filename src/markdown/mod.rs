@@ -190,7 +190,10 @@ impl<'a> Pass<'a> {
     }
 
     fn origin(&self, offset: usize) -> Origin {
-        let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         self.prepared
             .lines
             .get(line)
@@ -257,7 +260,10 @@ impl<'a> Pass<'a> {
         if rest.is_empty() {
             skip[i + 2] = true;
             let mut j = i + 3;
-            if matches!(events.get(j), Some((Event::SoftBreak | Event::HardBreak, _))) {
+            if matches!(
+                events.get(j),
+                Some((Event::SoftBreak | Event::HardBreak, _))
+            ) {
                 skip[j] = true;
                 j += 1;
             }
@@ -305,7 +311,8 @@ impl<'a> Pass<'a> {
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 self.containers += 1;
-                self.out.push(Event::Html(alert_open(kind_name(kind)).into()));
+                self.out
+                    .push(Event::Html(alert_open(kind_name(kind)).into()));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => {
                 self.containers -= 1;

@@ -120,7 +120,9 @@ impl Fence {
     /// Updates the state with `line`; true while the line is inside a fence
     /// (fence lines included).
     fn step(&mut self, line: &str) -> bool {
-        let inner = CONTAINER_PREFIX.find(line).map_or(line, |m| &line[m.end()..]);
+        let inner = CONTAINER_PREFIX
+            .find(line)
+            .map_or(line, |m| &line[m.end()..]);
         let ch = inner.chars().next();
         let run = |c: char| inner.chars().take_while(|&x| x == c).count();
         match (self.open, ch) {
@@ -128,7 +130,9 @@ impl Fence {
                 self.open = Some((c, run(c)));
                 true
             }
-            (Some((c, n)), Some(x)) if x == c && run(c) >= n && inner[run(c)..].trim().is_empty() => {
+            (Some((c, n)), Some(x))
+                if x == c && run(c) >= n && inner[run(c)..].trim().is_empty() =>
+            {
                 self.open = None;
                 true
             }
@@ -291,7 +295,7 @@ fn inline_includes(
     from: MarkdownSource<'_>,
     at: Origin,
     p: &mut Prepared,
-    stack: &mut Vec<String>,
+    stack: &[String],
     content: &Content,
 ) -> String {
     let mut out = String::new();
@@ -327,14 +331,19 @@ fn resolve_include<'c>(
     let decoded = paths::decode(target.split(['#', '?']).next().unwrap_or(""));
     let Some(path) = paths::join(paths::dir_of(from.path), &decoded) else {
         p.diagnostics.push(here(
-            Diagnostic::error(format!("include `{target}` points outside the content folder"))
-                .with_hint("includes must live inside the content folder"),
+            Diagnostic::error(format!(
+                "include `{target}` points outside the content folder"
+            ))
+            .with_hint("includes must live inside the content folder"),
         ));
         return Err("outside the content folder".into());
     };
     let found = match content.markdown(&path) {
         Some(s) => Some(s),
-        None => match content.case_insensitive(&path).and_then(|real| content.markdown(real)) {
+        None => match content
+            .case_insensitive(&path)
+            .and_then(|real| content.markdown(real))
+        {
             Some(s) => {
                 p.diagnostics.push(here(
                     Diagnostic::warning(format!(
@@ -456,7 +465,14 @@ mod tests {
         let msgs: Vec<_> = p
             .diagnostics
             .iter()
-            .map(|d| (d.severity, d.file.clone().unwrap(), d.line.unwrap(), d.message.clone()))
+            .map(|d| {
+                (
+                    d.severity,
+                    d.file.clone().unwrap(),
+                    d.line.unwrap(),
+                    d.message.clone(),
+                )
+            })
             .collect();
         use crate::diagnostics::Severity::*;
         assert_eq!(msgs[0].0, Warning);
@@ -472,9 +488,15 @@ mod tests {
 
     #[test]
     fn include_case_mismatch_resolves_with_warning() {
-        let p = prep(&[("a.md", "[!INCLUDE [x](Inc/N.md)]\n"), ("inc/n.md", "hello\n")]);
+        let p = prep(&[
+            ("a.md", "[!INCLUDE [x](Inc/N.md)]\n"),
+            ("inc/n.md", "hello\n"),
+        ]);
         assert_eq!(p.text, "hello\n");
-        assert_eq!(p.diagnostics[0].severity, crate::diagnostics::Severity::Warning);
+        assert_eq!(
+            p.diagnostics[0].severity,
+            crate::diagnostics::Severity::Warning
+        );
     }
 
     #[test]
@@ -513,7 +535,10 @@ mod tests {
 
     #[test]
     fn inline_include() {
-        let p = prep(&[("a.md", "Before [!INCLUDE [x](b.md)] after\n"), ("b.md", "in\nside\n")]);
+        let p = prep(&[
+            ("a.md", "Before [!INCLUDE [x](b.md)] after\n"),
+            ("b.md", "in\nside\n"),
+        ]);
         assert_eq!(p.text, "Before in side after\n");
     }
 }

@@ -3,7 +3,9 @@ use crate::content::from_memory;
 
 fn parse_one(files: &[(&str, &str)]) -> Parsed {
     let c = from_memory(files, "content/");
-    let i = c.article_index(files[0].0).expect("first file is an article");
+    let i = c
+        .article_index(files[0].0)
+        .expect("first file is an article");
     parse(&c.articles[i], &c)
 }
 
@@ -22,7 +24,10 @@ fn alerts_in_every_variant() {
         "- Item\n\n     > [!NOTE]\n     > Careful.\n",
     ] {
         let h = html(md);
-        assert!(h.contains("<div class=\"kb-alert kb-alert-note\" role=\"note\">"), "{md:?} → {h}");
+        assert!(
+            h.contains("<div class=\"kb-alert kb-alert-note\" role=\"note\">"),
+            "{md:?} → {h}"
+        );
         assert!(h.contains("<p class=\"kb-alert-title\">Note</p>"), "{h}");
         assert!(h.contains("Careful."), "{h}");
         assert!(!h.contains("[!"), "{md:?} → {h}");
@@ -101,7 +106,11 @@ fn links_become_placeholders_with_origin() {
     assert_eq!(p.links[2].target, "c.md");
     assert_eq!(p.file_of(p.links[2].at), "content/inc/i.md");
     assert_eq!(p.links[2].at.line, 3);
-    assert!(p.html.contains("See \u{1}0\u{2}b</a> and \u{1}1\u{2}."), "{}", p.html);
+    assert!(
+        p.html.contains("See \u{1}0\u{2}b</a> and \u{1}1\u{2}."),
+        "{}",
+        p.html
+    );
 }
 
 #[test]
@@ -110,7 +119,11 @@ fn image_block_and_missing_include_marked() {
         "a.md",
         "Text\n:::image type=\"content\" source=\"media/x.png\" alt-text=\"Shot of X.\":::\n\n[!INCLUDE [t](nope.md)]\n",
     )]);
-    assert!(p.html.contains("<p class=\"kb-image\">\u{1}0\u{2}</p>"), "{}", p.html);
+    assert!(
+        p.html.contains("<p class=\"kb-image\">\u{1}0\u{2}</p>"),
+        "{}",
+        p.html
+    );
     assert_eq!(p.links[0].alt, "Shot of X.");
     assert!(p.html.contains("class=\"kb-missing\""), "{}", p.html);
     assert!(!p.html.contains(":::image"));
@@ -120,14 +133,19 @@ fn image_block_and_missing_include_marked() {
 
 #[test]
 fn raw_html_passes_and_counts_anchors() {
-    let p = parse_one(&[("a.md", "<a id=\"top\"></a>\n\nText <span name='inline'>x</span> and <br>\n")]);
+    let p = parse_one(&[(
+        "a.md",
+        "<a id=\"top\"></a>\n\nText <span name='inline'>x</span> and <br>\n",
+    )]);
     assert!(p.html.contains("<a id=\"top\"></a>"));
     assert_eq!(p.html_anchors, vec!["top", "inline"]);
 }
 
 #[test]
 fn gfm_extensions() {
-    let h = html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: Foot.\n");
+    let h = html(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: Foot.\n",
+    );
     assert!(h.contains("<table>"));
     assert!(h.contains("<del>old</del>"));
     assert!(h.contains("type=\"checkbox\""));

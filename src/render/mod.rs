@@ -13,7 +13,7 @@ use crate::paths;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 pub use theme::Theme;
 
@@ -163,14 +163,24 @@ pub fn render(
     let results: Vec<Result<OutputFile, Diagnostic>> =
         jobs.par_iter().map(|job| r.page(job)).collect();
     let mut out = Rendered::default();
+    let mut failures: BTreeMap<String, (Diagnostic, usize)> = BTreeMap::new();
     for res in results {
         match res {
             Ok(f) => {
                 out.pages += 1;
                 out.files.push(f);
             }
-            Err(d) => out.diagnostics.push(d),
+            Err(d) => {
+                failures.entry(d.message.clone()).or_insert((d, 0)).1 += 1;
+            }
         }
+    }
+    // A template bug fails every page alike: report it once.
+    for (_, (mut d, pages)) in failures {
+        if pages > 1 {
+            d.message.push_str(&format!(" ({pages} pages)"));
+        }
+        out.diagnostics.push(d);
     }
     out.files.extend(theme.static_files.iter().cloned());
     out.files.extend(content.assets.iter().map(|a| OutputFile {
@@ -203,7 +213,12 @@ impl<'a> Renderer<'a> {
             Job::Article(i) => {
                 let dir = &self.linked.articles[*i].dir;
                 let ctx = self.article_ctx(*i);
-                ("article.html", dir.clone(), ctx, Some(self.content.articles[*i].file.clone()))
+                (
+                    "article.html",
+                    dir.clone(),
+                    ctx,
+                    Some(self.content.articles[*i].file.clone()),
+                )
             }
             Job::Section(s) => ("section.html", s.dir.clone(), self.section_ctx(s), None),
             Job::Home => ("home.html", String::new(), self.home_ctx(), None),
@@ -212,8 +227,12 @@ impl<'a> Renderer<'a> {
         let html = self
             .theme
             .tera
-            .render(template, &tera::Context::from_serialize(&ctx).map_err(tera_diag(template, &file))?)
-            .map_err(tera_diag(template, &file))?;
+            .render(
+                template,
+                &tera::Context::from_serialize(&ctx)
+                    .map_err(tera_diag(self.theme, template, &file))?,
+            )
+            .map_err(tera_diag(self.theme, template, &file))?;
         let path = match job {
             Job::NotFound => "404.html".to_string(),
             _ => format!("{dir}index.html"),
@@ -241,7 +260,11 @@ impl<'a> Renderer<'a> {
         let info = &self.linked.articles[i];
         let resolved = &self.linked.resolved[i];
         let front = &article.front;
-        let section = self.linked.sections.get(&info.dir).filter(|s| s.index == Some(i));
+        let section = self
+            .linked
+            .sections
+            .get(&info.dir)
+            .filter(|s| s.index == Some(i));
         let h1_html = match &p.h1_html {
             Some(h) => fill(h, &p.links, resolved),
             None => escape(&info.title),
@@ -278,7 +301,11 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.base_ctx(&info.dir, page);
         let folder = paths::dir_of(&article.path);
-        let crumbs_to = if section.is_some() { parent_dir(&info.dir) } else { folder.to_string() };
+        let crumbs_to = if section.is_some() {
+            parent_dir(&info.dir)
+        } else {
+            folder.to_string()
+        };
         ctx.breadcrumbs = self.breadcrumbs(&crumbs_to, &info.dir);
         ctx
     }
@@ -299,7 +326,13 @@ impl<'a> Renderer<'a> {
         let root = self.linked.sections.get("");
         let index = root.and_then(|s| s.index);
         let content = index
-            .map(|i| fill(&self.parsed[i].html, &self.parsed[i].links, &self.linked.resolved[i]))
+            .map(|i| {
+                fill(
+                    &self.parsed[i].html,
+                    &self.parsed[i].links,
+                    &self.linked.resolved[i],
+                )
+            })
             .unwrap_or_default();
         let page = PageCtx {
             kind: "home",
@@ -393,7 +426,11 @@ impl<'a> Renderer<'a> {
                     ..Entry::default()
                 })
                 .collect(),
-            articles: s.articles.iter().map(|&i| self.entry(i, page_dir)).collect(),
+            articles: s
+                .articles
+                .iter()
+                .map(|&i| self.entry(i, page_dir))
+                .collect(),
         }
     }
 
@@ -417,15 +454,25 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn tera_diag<'f>(template: &'f str, file: &'f Option<String>) -> impl Fn(tera::Error) -> Diagnostic + 'f {
+/// A render failure, reported at the template (where the fix goes) and
+/// naming the page it was first seen on.
+fn tera_diag<'f>(
+    theme: &'f Theme,
+    template: &'f str,
+    page: &'f Option<String>,
+) -> impl Fn(tera::Error) -> Diagnostic + 'f {
     move |e| {
         let (_, message) = theme::template_error(&e);
-        let mut d = Diagnostic::error(format!("rendering {template} failed: {message}"))
-            .with_hint("check the template for variables this page does not have");
-        if let Some(f) = file {
+        let mut d = Diagnostic::error(format!("rendering {template} failed: {message}"));
+        if let Some(f) = theme.files.get(template) {
             d = d.in_file(f.clone());
         }
-        d
+        let seen = page
+            .as_deref()
+            .map_or(String::new(), |p| format!(" (seen on {p})"));
+        d.with_hint(format!(
+            "check the template for variables and filters this page does not have{seen}"
+        ))
     }
 }
 
@@ -495,9 +542,4 @@ fn write_tag(out: &mut String, link: &LinkRef, res: &Resolved) {
             ));
         }
     }
-}
-
-/// Group pages by output path, for tests and tools.
-pub fn by_path(files: &[OutputFile]) -> HashMap<&str, &OutputFile> {
-    files.iter().map(|f| (f.path.as_str(), f)).collect()
 }

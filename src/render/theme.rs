@@ -14,15 +14,12 @@ use std::path::Path;
 struct DefaultTheme;
 
 /// Templates every theme must provide (the default theme does).
-pub const PAGE_TEMPLATES: &[&str] = &[
-    "article.html",
-    "section.html",
-    "home.html",
-    "404.html",
-];
+pub const PAGE_TEMPLATES: &[&str] = &["article.html", "section.html", "home.html", "404.html"];
 
 pub struct Theme {
     pub tera: tera::Tera,
+    /// Template name → the file it came from, for diagnostics.
+    pub files: BTreeMap<String, String>,
     pub static_files: Vec<OutputFile>,
 }
 
@@ -34,7 +31,10 @@ pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
         let file = DefaultTheme::get(&name).expect("listed file exists");
         if let Some(t) = name.strip_prefix("templates/") {
             let text = String::from_utf8_lossy(&file.data).into_owned();
-            templates.insert(t.to_string(), (format!("(default theme) templates/{t}"), text));
+            templates.insert(
+                t.to_string(),
+                (format!("(default theme) templates/{t}"), text),
+            );
         } else if let Some(s) = name.strip_prefix("static/") {
             statics.insert(s.to_string(), Data::Bytes(file.data.into_owned()));
         }
@@ -50,11 +50,20 @@ pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
                     "create themes/{theme}/ with templates/ and static/, or remove `theme:` to use the default"
                 ))]);
         }
-        layers.push((dir.join("templates"), dir.join("static"), format!("themes/{theme}/")));
+        layers.push((
+            dir.join("templates"),
+            dir.join("static"),
+            format!("themes/{theme}/"),
+        ));
     }
     layers.push((root.join("templates"), root.join("static"), String::new()));
     for (tdir, sdir, prefix) in layers {
-        read_templates(&tdir, &format!("{prefix}templates/"), &mut templates, &mut diags);
+        read_templates(
+            &tdir,
+            &format!("{prefix}templates/"),
+            &mut templates,
+            &mut diags,
+        );
         for (rel, path) in files_under(&sdir) {
             statics.insert(rel, Data::Copy(path));
         }
@@ -83,7 +92,15 @@ pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
         .into_iter()
         .map(|(path, data)| OutputFile { path, data })
         .collect();
-    Ok(Theme { tera, static_files })
+    let files = templates
+        .into_iter()
+        .map(|(name, (file, _))| (name, file))
+        .collect();
+    Ok(Theme {
+        tera,
+        files,
+        static_files,
+    })
 }
 
 fn read_templates(
@@ -98,8 +115,12 @@ fn read_templates(
             Ok(Ok(text)) => {
                 templates.insert(rel, (file, text));
             }
-            Ok(Err(_)) => diags.push(Diagnostic::error("template is not valid UTF-8").in_file(file)),
-            Err(e) => diags.push(Diagnostic::error(format!("cannot read template: {e}")).in_file(file)),
+            Ok(Err(_)) => {
+                diags.push(Diagnostic::error("template is not valid UTF-8").in_file(file))
+            }
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read template: {e}")).in_file(file))
+            }
         }
     }
 }
@@ -166,7 +187,11 @@ mod tests {
         let mut ctx = tera::Context::new();
         ctx.insert("root", "");
         assert_eq!(theme.tera.render("404.html", &ctx).unwrap(), "custom ");
-        let css = theme.static_files.iter().find(|f| f.path == "style.css").unwrap();
+        let css = theme
+            .static_files
+            .iter()
+            .find(|f| f.path == "style.css")
+            .unwrap();
         assert!(matches!(css.data, Data::Copy(_)));
     }
 

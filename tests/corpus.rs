@@ -1,0 +1,154 @@
+//! The real corpus (tests/fixtures/kb-corpus, 150 Microsoft support
+//! articles) and the bundled demo content build cleanly and completely.
+
+mod common;
+use common::{repo, tree};
+use kbsite::build::{build, BuildOptions};
+use kbsite::diagnostics::Severity;
+
+fn corpus_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &repo().join("tests/fixtures/kb-corpus/content"),
+        &dir.path().join("content"),
+    );
+    dir
+}
+
+#[test]
+fn corpus_builds_every_article_with_no_errors() {
+    let site = corpus_site();
+    let run = common::kbsite(
+        &["build", "--root", site.path().to_str().unwrap()],
+        site.path(),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"));
+
+    let md_articles: Vec<String> = tree(&site.path().join("content"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(".md") && !p.split('/').any(|d| d.eq_ignore_ascii_case("includes")))
+        .collect();
+    assert_eq!(md_articles.len(), 150);
+    let out = site.path().join("public");
+    for md in &md_articles {
+        let page = out.join(md.trim_end_matches(".md")).join("index.html");
+        assert!(page.is_file(), "no page for {md}");
+    }
+    let html: Vec<(String, String)> = tree(&out)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, b)| (p, String::from_utf8(b).unwrap()))
+        .collect();
+    let article_pages = html
+        .iter()
+        .filter(|(_, h)| h.contains("<body class=\"kb-page-article\">"))
+        .count();
+    assert_eq!(article_pages, 150);
+    for (path, h) in &html {
+        for needle in ["[!NOTE", "[!INCLUDE", ":::image", "[!div"] {
+            assert!(
+                !h.to_uppercase().contains(&needle.to_uppercase()),
+                "{path} contains {needle}"
+            );
+        }
+    }
+}
+
+#[test]
+fn corpus_in_memory_model() {
+    let site = corpus_site();
+    let b = build(&BuildOptions {
+        root: site.path().to_path_buf(),
+        ..BuildOptions::default()
+    });
+    assert_eq!(b.counts().errors, 0, "{:?}", b.diagnostics);
+    let content = &b.site.content;
+    assert_eq!(content.articles.len(), 150);
+    // The article without front matter takes its title from its H1.
+    let i = content
+        .article_index("support/windows-server/high-availability/cluster-service-doesnt-start-after-hardening.md")
+        .unwrap();
+    assert!(b.site.linked.articles[i]
+        .title
+        .starts_with("Cluster service doesn't start"));
+    // The spreadsheet-serial date.
+    let i = content
+        .article_index(
+            "support/windows-server/high-availability/cluster-service-reserves-brings-disk.md",
+        )
+        .unwrap();
+    assert_eq!(
+        content.articles[i].front.date,
+        chrono::NaiveDate::from_ymd_opt(2023, 12, 26)
+    );
+    // Missing shared includes are warnings at the include line.
+    assert!(b.diagnostics.iter().any(|d| d.severity == Severity::Warning
+        && d.message.contains("include file not found")
+        && d.location().as_deref()
+            == Some("content/support/windows-server/high-availability/error-0x80090327-adding-node-to-cluster.md:36")));
+    // Products split by the DESIGN's rule on a real line.
+    let i = content
+        .articles
+        .iter()
+        .position(|a| {
+            b.site.parsed[content.article_index(&a.path).unwrap()]
+                .meta
+                .applies_to
+                .as_deref()
+                .is_some_and(|l| l.starts_with("Windows 10, version 1809"))
+        })
+        .unwrap();
+    assert_eq!(
+        b.site.linked.articles[i].terms.products[0],
+        "Windows 10, version 1809, and later versions"
+    );
+    assert_eq!(b.site.linked.by_kb.get("841696").copied(), content.article_index("support/windows-server/high-availability/3rd-party-storage-software-solutions-support.md"));
+}
+
+#[test]
+fn bundled_content_kb841696_page() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let run = common::kbsite(
+        &[
+            "build",
+            "--root",
+            repo().to_str().unwrap(),
+            "--output",
+            target.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stderr.contains("warning:"),
+        "the demo builds clean: {}",
+        run.stderr
+    );
+    let page = std::fs::read_to_string(
+        target.join("support/windows-server/high-availability/3rd-party-storage-software-solutions-support/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("<title>Third-party storage solutions support policy | "));
+    assert!(page.contains(
+        ">Overview of the Microsoft third-party storage software solutions support policy</h1>"
+    ));
+    assert!(page.contains("<time datetime=\"2023-04-07\">April 7, 2023</time>"));
+    assert!(page.contains("<dt>Applies to</dt><dd>Windows Server 2012 R2</dd>"));
+    assert!(page.contains("<dt>KB number</dt><dd>841696</dd>"));
+    assert_eq!(page.matches("class=\"kb-alert kb-alert-note\"").count(), 2);
+    assert!(page.contains("class=\"kb-toc\""));
+    assert!(page.contains("href=\"#the-role-of-volume-shadow-copy-service\""));
+    // KB references to articles in the demo are local links.
+    assert!(page.contains(
+        "<a href=\"../../../sql/admin/support-iscsi-technology-components/index.html\">833770</a>"
+    ));
+    // The demo is the seed article, unmodified.
+    let seed = repo().join("content/support/windows-server/high-availability/3rd-party-storage-software-solutions-support.md");
+    assert!(std::fs::read_to_string(seed)
+        .unwrap()
+        .starts_with("---\ntitle: Third-party storage solutions support policy\n"));
+}

@@ -1,0 +1,46 @@
+// Shared helpers for the real-browser tests: build the demo site, start Chromium.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+// tests/e2e/ -> repo root, so the tests work from any working directory.
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Debian's chromium package. playwright-core never downloads a browser, and
+// this machine cannot fetch one, so we always point it at the system binary.
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      // Running as root in a container: Chromium's sandbox can't start there.
+      '--no-sandbox',
+      '--disable-gpu',
+      // Keep the browser from talking to Google services: the test must see
+      // only the requests the site itself makes.
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
+// Builds the bundled demo content (content/ + kbsite.yml at the repo root)
+// into outDir, or into a fresh temp dir when outDir is omitted. Returns the
+// output folder. Uses KBSITE_BIN when set (e.g. a release build in CI).
+export function buildSite(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-e2e-'))) {
+  const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
+  if (!fs.existsSync(bin)) {
+    throw new Error(`kbsite binary not found at ${bin}: run \`cargo build\` first or set KBSITE_BIN`);
+  }
+  const run = spawnSync(bin, ['build', '--root', repoRoot, '--output', outDir], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    throw new Error(`kbsite build exited with ${run.status ?? run.signal}:\n${run.stdout}\n${run.stderr}`);
+  }
+  return outDir;
+}
