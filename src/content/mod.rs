@@ -228,73 +228,53 @@ fn place(content: &mut Content, kind: walk::Kind, loaded: Loaded, drafts: bool) 
 }
 
 fn read_markdown(path: &str, file: &str, bytes: std::io::Result<Vec<u8>>) -> Loaded {
-    let mut diagnostics = Vec::new();
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            diagnostics.push(
-                Diagnostic::warning("file vanished during the build")
-                    .in_file(file)
-                    .with_hint("it was listed, then gone when read; build again once edits settle"),
-            );
-            return Loaded {
-                item: None,
-                diagnostics,
-            };
+    match read_article(path, file, bytes) {
+        Ok((article, diagnostics)) => Loaded {
+            item: Some(article),
+            diagnostics,
+        },
+        Err(d) => Loaded {
+            item: None,
+            diagnostics: vec![d.in_file(file)],
+        },
+    }
+}
+
+/// Reads one Markdown file; `Err` when there is no article to build at all.
+fn read_article(
+    path: &str,
+    file: &str,
+    bytes: std::io::Result<Vec<u8>>,
+) -> Result<(Article, Vec<Diagnostic>), Diagnostic> {
+    let bytes = bytes.map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Diagnostic::warning("file vanished during the build")
+            .with_hint("it was listed, then gone when read; build again once edits settle"),
+        _ => Diagnostic::error(format!("cannot read file: {e}"))
+            .with_hint("check the file's permissions"),
+    })?;
+    let text = decode::decode(&bytes).map_err(|e| {
+        let d = Diagnostic::error(e.message).with_hint("save the file as UTF-8");
+        match e.line {
+            Some(l) => d.at_line(l),
+            None => d,
         }
-        Err(e) => {
-            diagnostics.push(
-                Diagnostic::error(format!("cannot read file: {e}"))
-                    .in_file(file)
-                    .with_hint("check the file's permissions"),
-            );
-            return Loaded {
-                item: None,
-                diagnostics,
-            };
-        }
-    };
-    let text = match decode::decode(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let mut d = Diagnostic::error(e.message)
-                .in_file(file)
-                .with_hint("save the file as UTF-8");
-            if let Some(l) = e.line {
-                d = d.at_line(l);
-            }
-            diagnostics.push(d);
-            return Loaded {
-                item: None,
-                diagnostics,
-            };
-        }
-    };
-    let split = match front_matter::split(&text) {
-        Ok(s) => s,
-        Err(d) => {
-            diagnostics.push(d.in_file(file));
-            return Loaded {
-                item: None,
-                diagnostics,
-            };
-        }
-    };
+    })?;
+    let split = front_matter::split(&text)?;
     let (front, fm_diags) = match split.yaml {
         Some(yaml) => front_matter::parse(yaml, 2),
         None => (FrontMatter::default(), vec![]),
     };
-    diagnostics.extend(fm_diags.into_iter().map(|d| d.in_file(file)));
-    Loaded {
-        item: Some(Article {
-            path: path.to_string(),
-            file: file.to_string(),
-            front,
-            body: split.body.to_string(),
-            body_line: split.body_line,
-        }),
-        diagnostics,
-    }
+    let article = Article {
+        path: path.to_string(),
+        file: file.to_string(),
+        front,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+    };
+    Ok((
+        article,
+        fm_diags.into_iter().map(|d| d.in_file(file)).collect(),
+    ))
 }
 
 #[cfg(test)]
