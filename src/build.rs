@@ -107,8 +107,36 @@ pub fn build(opts: &BuildOptions) -> Build {
     let linked = links::link(&content, &parsed, &config);
     let t = stage("link", t, &mut b.timings);
 
+    // Files stream from the renderer into a staging folder, so the whole
+    // site is never held in memory; errors found before rendering mean
+    // nothing is staged at all.
+    let mut early = diagnostics::count(&diags);
+    for d in content
+        .diagnostics
+        .iter()
+        .chain(parsed.iter().flat_map(|p| &p.diagnostics))
+        .chain(&linked.diagnostics)
+    {
+        match d.severity {
+            Severity::Error => early.errors += 1,
+            Severity::Warning => early.warnings += 1,
+            Severity::Info => early.infos += 1,
+        }
+    }
+    let doomed = early.errors > 0 || (opts.strict && early.warnings > 0);
+    let mut staging = None;
+    if opts.write && !doomed {
+        match output::Staging::create(&output_dir(opts, &config)) {
+            Ok(s) => staging = Some(s),
+            Err(e) => diags.push(Diagnostic::error(e.to_string()).with_hint(e.hint())),
+        }
+    }
+    let sink: &dyn render::Sink = match &staging {
+        Some(s) => s,
+        None => &render::Discard,
+    };
     let rendered = match render::theme::load(&opts.root, &config.theme) {
-        Ok(theme) => render::render(&content, &parsed, &linked, &config, &theme),
+        Ok(theme) => render::render(&content, &parsed, &linked, &config, &theme, sink),
         Err(theme_diags) => Rendered {
             diagnostics: theme_diags,
             ..Rendered::default()
@@ -130,15 +158,17 @@ pub fn build(opts: &BuildOptions) -> Build {
     diagnostics::sort(&mut diags);
     b.diagnostics = diags;
 
-    if opts.write && !b.failed(opts.strict) {
-        let out = output_dir(opts, &config);
-        match output::write(&rendered.files, &out) {
-            Ok(()) => b.written = Some(out),
-            Err(e) => b
-                .diagnostics
-                .push(Diagnostic::new(Severity::Error, e.to_string()).with_hint(e.hint())),
+    if let Some(staging) = staging {
+        if !b.failed(opts.strict) {
+            let out = output_dir(opts, &config);
+            match staging.commit() {
+                Ok(()) => b.written = Some(out),
+                Err(e) => b
+                    .diagnostics
+                    .push(Diagnostic::error(e.to_string()).with_hint(e.hint())),
+            }
+            stage("commit", t, &mut b.timings);
         }
-        stage("write", t, &mut b.timings);
     }
     b.site = Site {
         config,

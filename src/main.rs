@@ -48,6 +48,9 @@ enum Command {
         /// Fail on warnings as well as errors
         #[arg(long)]
         strict: bool,
+        /// Print the time each stage took
+        #[arg(long)]
+        timings: bool,
     },
     /// Create a new site in DIR with a config and one example article
     New {
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
             root,
             drafts,
             strict,
+            timings,
         } => {
             let opts = BuildOptions {
                 root,
@@ -92,6 +96,9 @@ fn main() -> ExitCode {
             };
             let b = build(&opts);
             report(&b, &opts);
+            if timings {
+                print_timings(&b);
+            }
             exit(b.failed(strict))
         }
         Command::New { dir } => match kbsite::scaffold::new_site(&dir) {
@@ -127,7 +134,7 @@ fn report(b: &Build, opts: &BuildOptions) {
             println!(
                 "Built {articles} articles ({} pages, {} files) into {} in {secs:.2}s: {summary}",
                 b.site.rendered.pages,
-                b.site.rendered.files.len(),
+                b.site.rendered.files,
                 out.display()
             );
             println!("Open {} in a browser.", out.join("index.html").display());

@@ -3,9 +3,8 @@
 //! killed build leaves the previous output complete. A folder is only ever
 //! replaced if it carries kbsite's marker file.
 
-use crate::render::{Data, OutputFile};
+use crate::render::{Data, OutputFile, Sink};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -41,25 +40,85 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
-/// Write stage entry point: makes `out_dir` hold exactly `files`.
-pub fn write(files: &[OutputFile], out_dir: &Path) -> Result<(), WriteError> {
-    check_replaceable(out_dir)?;
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-    remove_leftovers(parent, &name);
-    let staging = parent.join(format!(".{name}.kbsite-new-{}", std::process::id()));
-    let result = fill(&staging, files).and_then(|()| swap_in(&staging, out_dir));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+/// A complete new output tree being written beside the output folder.
+/// Files go in as they are rendered ([`Sink`]); [`Staging::commit`] swaps the
+/// tree in. Dropped without a commit, it removes itself and the old output
+/// stays as it was.
+pub struct Staging {
+    dir: PathBuf,
+    out_dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks that `out_dir` may be replaced and starts a staging folder.
+    pub fn create(out_dir: &Path) -> Result<Staging, WriteError> {
+        check_replaceable(out_dir)?;
+        let parent = out_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        remove_leftovers(parent, &name);
+        let dir = parent.join(format!(".{name}.kbsite-new-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        Ok(Staging {
+            dir,
+            out_dir: out_dir.to_path_buf(),
+            committed: false,
+        })
     }
-    result
+
+    /// Writes one file into the staging tree.
+    pub fn put(&self, f: &OutputFile) -> Result<(), WriteError> {
+        let dest = self.dir.join(&f.path);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        match &f.data {
+            Data::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest)),
+            Data::Copy(src) => std::fs::copy(src, &dest).map(drop).map_err(io_err(src)),
+        }
+    }
+
+    /// Marks the tree as kbsite's and swaps it in for the output folder.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let marker = self.dir.join(MARKER);
+        std::fs::write(
+            &marker,
+            "This folder is kbsite's build output; kbsite build replaces it whole.\n",
+        )
+        .map_err(io_err(&marker))?;
+        swap_in(&self.dir, &self.out_dir)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<(), String> {
+        Staging::put(self, &file).map_err(|e| e.to_string())
+    }
+}
+
+/// Makes `out_dir` hold exactly `files` (all at once; the build streams
+/// through [`Staging`] instead).
+pub fn write(files: &[OutputFile], out_dir: &Path) -> Result<(), WriteError> {
+    let staging = Staging::create(out_dir)?;
+    files.par_iter().try_for_each(|f| staging.put(f))?;
+    staging.commit()
 }
 
 fn check_replaceable(out_dir: &Path) -> Result<(), WriteError> {
@@ -100,31 +159,6 @@ fn remove_leftovers(parent: &Path, name: &str) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
-}
-
-fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
-    std::fs::create_dir_all(staging).map_err(io_err(staging))?;
-    let dirs: BTreeSet<&str> = files
-        .iter()
-        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    for d in dirs {
-        let p = staging.join(d);
-        std::fs::create_dir_all(&p).map_err(io_err(&p))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        let dest = staging.join(&f.path);
-        match &f.data {
-            Data::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest)),
-            Data::Copy(src) => std::fs::copy(src, &dest).map(drop).map_err(io_err(src)),
-        }
-    })?;
-    let marker = staging.join(MARKER);
-    std::fs::write(
-        &marker,
-        "This folder is kbsite's build output; kbsite build replaces it whole.\n",
-    )
-    .map_err(io_err(&marker))
 }
 
 /// Puts `staging` in place of `out_dir`: an atomic exchange where the system

@@ -425,7 +425,7 @@ fn template_error_is_reported_with_the_file() {
 fn timings_print_each_stage() {
     let site = Site::new(&[("content/a.md", "# A\n")]);
     let run = site.kbsite(&["build", "--timings"]);
-    for stage in ["load", "parse", "link", "render", "write", "total"] {
+    for stage in ["load", "parse", "link", "render", "commit", "total"] {
         assert!(run.stdout.contains(&format!("  {stage}")), "{}", run.stdout);
     }
 }

@@ -60,7 +60,9 @@ fn line_of(prefix: &[u8]) -> u32 {
 /// `\r\n` and lone `\r` → `\n`; stray control characters → U+FFFD.
 fn normalise(text: &str) -> String {
     let clean = |c: char| c == '\n' || c == '\t' || !c.is_control() || c > '\u{7f}';
-    if !text.contains('\r') && text.chars().all(clean) {
+    // Fast path, byte-wise: almost every file has nothing to change.
+    let plain = |b: &u8| *b >= 0x20 && *b != 0x7f || *b == b'\n' || *b == b'\t';
+    if text.as_bytes().iter().all(plain) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());

@@ -120,6 +120,9 @@ impl Fence {
     /// Updates the state with `line`; true while the line is inside a fence
     /// (fence lines included).
     fn step(&mut self, line: &str) -> bool {
+        if self.open.is_none() && !line.contains("```") && !line.contains("~~~") {
+            return false;
+        }
         let inner = CONTAINER_PREFIX
             .find(line)
             .map_or(line, |m| &line[m.end()..]);
@@ -167,15 +170,18 @@ fn expand(
             push_line(p, prefix, line, at);
             continue;
         }
-        if top_level && take_meta_line(line, &mut p.meta) {
+        // Cheap tests first: the regexes below only run on candidate lines.
+        let directive = line.contains("[!");
+        if top_level && line.contains("_") && take_meta_line(line, &mut p.meta) {
             continue;
         }
-        if let Some(c) = INCLUDE_LINE.captures(line) {
+        if let Some(c) = directive.then(|| INCLUDE_LINE.captures(line)).flatten() {
             let inner_prefix = format!("{prefix}{}", &c[1]);
             include(&c[2], &inner_prefix, src, at, p, stack, content);
             continue;
         }
-        if let Some(c) = IMAGE_LINE.captures(line) {
+        let image = line.contains(":::image");
+        if let Some(c) = image.then(|| IMAGE_LINE.captures(line)).flatten() {
             let attrs = attributes(&c[2]);
             let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let mut description = None;
@@ -201,7 +207,7 @@ fn expand(
             push_line(p, prefix, &marker, at);
             continue;
         }
-        if INCLUDE_INLINE.is_match(line) {
+        if directive && INCLUDE_INLINE.is_match(line) {
             let replaced = inline_includes(line, src, at, p, stack, content);
             push_line(p, prefix, &replaced, at);
             continue;

@@ -32,13 +32,49 @@ pub struct OutputFile {
     pub data: Data,
 }
 
-/// Render stage output.
+/// Where rendered files go as soon as they are made: the output's staging
+/// folder in a build (so the whole site is never held in memory), a list in
+/// tests and the preview server, nowhere in `check`.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> Result<(), String>;
+}
+
+/// Keeps every file in memory.
+#[derive(Debug, Default)]
+pub struct Collect(pub std::sync::Mutex<Vec<OutputFile>>);
+
+impl Collect {
+    /// The collected files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) -> Result<(), String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+/// Drops every file (`check` renders to find template errors only).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: OutputFile) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Render stage output (the files themselves went to the sink).
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// Sorted by path.
-    pub files: Vec<OutputFile>,
-    /// HTML pages among `files`.
+    /// HTML pages made.
     pub pages: usize,
+    /// Files handed to the sink, pages included.
+    pub files: usize,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -129,13 +165,15 @@ struct Renderer<'a> {
     site: SiteCtx<'a>,
 }
 
-/// Render stage entry point.
+/// Render stage entry point: renders every page and hands it, and the
+/// theme's and content's other files, to `sink`.
 pub fn render(
     content: &Content,
     parsed: &[Parsed],
     linked: &Linked,
     config: &Config,
     theme: &Theme,
+    sink: &dyn Sink,
 ) -> Rendered {
     let r = Renderer {
         content,
@@ -160,19 +198,40 @@ pub fn render(
             jobs.push(Job::Section(section));
         }
     }
-    let results: Vec<Result<OutputFile, Diagnostic>> =
-        jobs.par_iter().map(|job| r.page(job)).collect();
+    let copies: Vec<OutputFile> = theme
+        .static_files
+        .iter()
+        .cloned()
+        .chain(content.assets.iter().map(|a| OutputFile {
+            path: a.clone(),
+            data: Data::Copy(content.content_dir.join(a)),
+        }))
+        .collect();
     let mut out = Rendered::default();
+    let mut paths: Vec<String> = jobs.iter().map(|j| r.path_of(j)).collect();
+    paths.extend(copies.iter().map(|f| f.path.clone()));
+    check_collisions(paths, content, &mut out.diagnostics);
+
+    let put = |f: OutputFile| -> Result<(), Diagnostic> {
+        let path = f.path.clone();
+        sink.put(f)
+            .map_err(|e| Diagnostic::error(format!("cannot write `{path}`: {e}")))
+    };
+    let page_results: Vec<Result<(), Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| r.page(job).and_then(put))
+        .collect();
+    let copy_results: Vec<Result<(), Diagnostic>> = copies.into_par_iter().map(put).collect();
     let mut failures: BTreeMap<String, (Diagnostic, usize)> = BTreeMap::new();
-    for res in results {
+    for res in &page_results {
+        if res.is_ok() {
+            out.pages += 1;
+        }
+    }
+    for res in page_results.into_iter().chain(copy_results) {
         match res {
-            Ok(f) => {
-                out.pages += 1;
-                out.files.push(f);
-            }
-            Err(d) => {
-                failures.entry(d.message.clone()).or_insert((d, 0)).1 += 1;
-            }
+            Ok(()) => out.files += 1,
+            Err(d) => failures.entry(d.message.clone()).or_insert((d, 0)).1 += 1,
         }
     }
     // A template bug fails every page alike: report it once.
@@ -182,21 +241,15 @@ pub fn render(
         }
         out.diagnostics.push(d);
     }
-    out.files.extend(theme.static_files.iter().cloned());
-    out.files.extend(content.assets.iter().map(|a| OutputFile {
-        path: a.clone(),
-        data: Data::Copy(content.content_dir.join(a)),
-    }));
-    out.files.sort_by(|a, b| a.path.cmp(&b.path));
-    check_collisions(&out.files, content, &mut out.diagnostics);
     out
 }
 
 /// Two outputs at one path would silently lose one of them.
-fn check_collisions(files: &[OutputFile], content: &Content, diags: &mut Vec<Diagnostic>) {
-    for pair in files.windows(2) {
-        if pair[0].path == pair[1].path {
-            let path = &pair[0].path;
+fn check_collisions(mut paths: Vec<String>, content: &Content, diags: &mut Vec<Diagnostic>) {
+    paths.sort();
+    for pair in paths.windows(2) {
+        if pair[0] == pair[1] {
+            let path = &pair[0];
             let mut d = Diagnostic::error(format!("two outputs would be written to `{path}`"))
                 .with_hint("a page, a theme file and a content file share this path; rename one");
             if content.assets.contains(path) {
@@ -208,21 +261,26 @@ fn check_collisions(files: &[OutputFile], content: &Content, diags: &mut Vec<Dia
 }
 
 impl<'a> Renderer<'a> {
+    /// The output file a page goes to.
+    fn path_of(&self, job: &Job) -> String {
+        match job {
+            Job::NotFound => "404.html".to_string(),
+            Job::Home => "index.html".to_string(),
+            Job::Section(s) => format!("{}index.html", s.dir),
+            Job::Article(i) => format!("{}index.html", self.linked.articles[*i].dir),
+        }
+    }
+
     fn page(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
-        let (template, dir, ctx, file) = match job {
-            Job::Article(i) => {
-                let dir = &self.linked.articles[*i].dir;
-                let ctx = self.article_ctx(*i);
-                (
-                    "article.html",
-                    dir.clone(),
-                    ctx,
-                    Some(self.content.articles[*i].file.clone()),
-                )
-            }
-            Job::Section(s) => ("section.html", s.dir.clone(), self.section_ctx(s), None),
-            Job::Home => ("home.html", String::new(), self.home_ctx(), None),
-            Job::NotFound => ("404.html", String::new(), self.not_found_ctx(), None),
+        let (template, ctx, file) = match job {
+            Job::Article(i) => (
+                "article.html",
+                self.article_ctx(*i),
+                Some(self.content.articles[*i].file.clone()),
+            ),
+            Job::Section(s) => ("section.html", self.section_ctx(s), None),
+            Job::Home => ("home.html", self.home_ctx(), None),
+            Job::NotFound => ("404.html", self.not_found_ctx(), None),
         };
         let html = self
             .theme
@@ -233,10 +291,7 @@ impl<'a> Renderer<'a> {
                     .map_err(tera_diag(self.theme, template, &file))?,
             )
             .map_err(tera_diag(self.theme, template, &file))?;
-        let path = match job {
-            Job::NotFound => "404.html".to_string(),
-            _ => format!("{dir}index.html"),
-        };
+        let path = self.path_of(job);
         Ok(OutputFile {
             path,
             data: Data::Bytes(html.into_bytes()),
