@@ -89,7 +89,7 @@ pub fn build(opts: &BuildOptions) -> Build {
     let t = Instant::now();
     let (config, config_diags) = config::load(&opts.root);
     diags.extend(config_diags);
-    let content = content::load(&LoadOptions {
+    let mut content = content::load(&LoadOptions {
         content_dir: opts.root.join(&config.content_dir),
         display_prefix: display_prefix(&config.content_dir),
         exclude: config.exclude.clone(),
@@ -102,6 +102,7 @@ pub fn build(opts: &BuildOptions) -> Build {
         .par_iter()
         .map(|a| markdown::parse(a, &content))
         .collect();
+    content.release_text();
     let t = stage("parse", t, &mut b.timings);
 
     let linked = links::link(&content, &parsed, &config);

@@ -152,3 +152,40 @@ fn bundled_content_kb841696_page() {
         .unwrap()
         .starts_with("---\ntitle: Third-party storage solutions support policy\n"));
 }
+
+/// The benchmark corpus generator: same seed, same bytes; and kbsite finds
+/// exactly the links it broke on purpose.
+#[test]
+fn generated_corpus_is_deterministic_and_its_broken_links_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |name: &str| {
+        let out = dir.path().join(name);
+        let status = std::process::Command::new(repo().join("scripts/gen-corpus"))
+            .args(["--seed", "7", "400", out.to_str().unwrap()])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("python3 runs scripts/gen-corpus");
+        assert!(status.success());
+        out
+    };
+    let (a, b) = (gen("a"), gen("b"));
+    assert_eq!(tree(&a), tree(&b), "same seed, same corpus");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["articles"], 400);
+    let built = build(&BuildOptions {
+        root: a.clone(),
+        ..BuildOptions::default()
+    });
+    assert_eq!(built.counts().errors, 0, "{:?}", built.diagnostics);
+    assert_eq!(built.site.content.articles.len(), 400);
+    let broken = built
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning && d.message.starts_with("broken link"))
+        .count();
+    assert_eq!(broken as u64, manifest["broken_links"].as_u64().unwrap());
+    assert!(
+        manifest["trees"].as_u64().unwrap() > 0 && manifest["include_uses"].as_u64().unwrap() > 0
+    );
+}

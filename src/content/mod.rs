@@ -16,7 +16,8 @@ pub fn slash_path(p: &std::path::Path) -> String {
 use crate::diagnostics::Diagnostic;
 pub use front_matter::FrontMatter;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// What the load stage needs to know.
@@ -123,6 +124,18 @@ impl Content {
     /// `path` only in letter case (folders written on Windows often do).
     pub fn case_insensitive(&self, path: &str) -> Option<&str> {
         self.lower.get(&path.to_lowercase()).map(String::as_str)
+    }
+
+    /// Frees the Markdown text of every file. The build calls this once the
+    /// parse stage is done with it: at 100,000 articles the text is a
+    /// quarter of peak memory, and later stages read only the parse results.
+    pub fn release_text(&mut self) {
+        for a in &mut self.articles {
+            a.body = String::new();
+        }
+        for p in &mut self.partials {
+            p.body = String::new();
+        }
     }
 
     /// Whether `path` is a Markdown file or an asset of the site.

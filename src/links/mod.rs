@@ -13,8 +13,9 @@ use crate::markdown::Parsed;
 use crate::paths;
 use rayon::prelude::*;
 pub use resolve::Resolved;
+use rustc_hash::FxHashMap as HashMap;
 pub use sections::{Section, Sections};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 pub use taxonomy::Terms;
 
 /// What the site knows about one article.
@@ -37,7 +38,7 @@ pub struct Linked {
     pub resolved: Vec<Vec<Resolved>>,
     pub sections: Sections,
     /// KB number → article.
-    pub by_kb: BTreeMap<String, usize>,
+    pub by_kb: HashMap<String, usize>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -45,7 +46,7 @@ pub struct Linked {
 pub struct SiteIndex<'a> {
     content: &'a Content,
     dirs: &'a [ArticleInfo],
-    by_kb: &'a BTreeMap<String, usize>,
+    by_kb: &'a HashMap<String, usize>,
     sections: &'a Sections,
     pub mounts: &'a BTreeMap<String, String>,
     pub external_base: Option<&'a str>,
@@ -238,7 +239,7 @@ fn title(a: &crate::content::Article, p: &Parsed) -> (String, Option<Diagnostic>
 
 /// Two articles may not write the same page (`a.md` and `a/index.md`).
 fn check_unique_pages(content: &Content, articles: &[ArticleInfo], diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::default();
     for (i, info) in articles.iter().enumerate() {
         if let Some(&first) = seen.get(info.dir.as_str()) {
             diags.push(
@@ -262,8 +263,8 @@ fn unique_index(
     key: impl Fn(&ArticleInfo, usize) -> Option<String>,
     what: &str,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, usize> {
-    let mut map: BTreeMap<String, usize> = BTreeMap::new();
+) -> HashMap<String, usize> {
+    let mut map: HashMap<String, usize> = HashMap::default();
     for (i, info) in articles.iter().enumerate() {
         let Some(k) = key(info, i) else { continue };
         match map.get(&k) {

@@ -120,9 +120,6 @@ impl Fence {
     /// Updates the state with `line`; true while the line is inside a fence
     /// (fence lines included).
     fn step(&mut self, line: &str) -> bool {
-        if self.open.is_none() && !line.contains("```") && !line.contains("~~~") {
-            return false;
-        }
         let inner = CONTAINER_PREFIX
             .find(line)
             .map_or(line, |m| &line[m.end()..]);
@@ -166,21 +163,32 @@ fn expand(
             source,
             line: src.body_line + i as u32,
         };
-        if fence.step(line) {
+        // Every form handled here starts its line (after indentation and `>`
+        // markers), so one look at that first character rules most lines out
+        // before any regex runs.
+        let first = line
+            .trim_start_matches([' ', '\t', '>'])
+            .as_bytes()
+            .first()
+            .copied();
+        if (fence.open.is_some() || matches!(first, Some(b'`' | b'~'))) && fence.step(line) {
             push_line(p, prefix, line, at);
             continue;
         }
-        // Cheap tests first: the regexes below only run on candidate lines.
-        let directive = line.contains("[!");
-        if top_level && line.contains("_") && take_meta_line(line, &mut p.meta) {
+        if top_level && first == Some(b'_') && take_meta_line(line, &mut p.meta) {
             continue;
         }
-        if let Some(c) = directive.then(|| INCLUDE_LINE.captures(line)).flatten() {
+        let directive = line.contains("[!");
+        let block_directive = directive && first == Some(b'[');
+        if let Some(c) = block_directive
+            .then(|| INCLUDE_LINE.captures(line))
+            .flatten()
+        {
             let inner_prefix = format!("{prefix}{}", &c[1]);
             include(&c[2], &inner_prefix, src, at, p, stack, content);
             continue;
         }
-        let image = line.contains(":::image");
+        let image = first == Some(b':') && line.contains(":::image");
         if let Some(c) = image.then(|| IMAGE_LINE.captures(line)).flatten() {
             let attrs = attributes(&c[2]);
             let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
