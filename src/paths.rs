@@ -94,6 +94,24 @@ pub fn relative_href(from_dir: &str, to_file: &str) -> String {
     href
 }
 
+/// The relative path from content folder `from_dir` to content path `to`
+/// (`a/b/` → `a/c/x.md` is `../c/x.md`), as a writer would type it.
+pub fn relative_path(from_dir: &str, to: &str) -> String {
+    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to_parts.len().saturating_sub(1));
+    format!(
+        "{}{}",
+        "../".repeat(from.len() - common),
+        to_parts[common..].join("/")
+    )
+}
+
 /// Percent-encodes a path for an `href` (spaces, `#`, `?`, quotes).
 pub fn encode(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
@@ -142,6 +160,13 @@ mod tests {
         );
         assert_eq!(root_prefix("a/b/"), "../../");
         assert_eq!(root_prefix(""), "");
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_path("a/b/", "a/c/x.md"), "../c/x.md");
+        assert_eq!(relative_path("a/b/", "a/b/x.md"), "x.md");
+        assert_eq!(relative_path("", "a/x.md"), "a/x.md");
     }
 
     #[test]

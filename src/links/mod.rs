@@ -1,7 +1,9 @@
 //! Link stage: the whole-site view. Decides each article's page folder,
-//! title, KB number and taxonomy terms, builds the folder sections, and
-//! resolves every link and image to a relative URL (or marks it broken).
+//! title, KB number and taxonomy terms; indexes paths, KB numbers, uids and
+//! anchors; builds the folder sections; resolves every link, image, KB
+//! mention and redirect; and computes backlinks and related articles.
 
+pub mod related;
 pub mod resolve;
 pub mod sections;
 pub mod taxonomy;
@@ -9,11 +11,11 @@ pub mod taxonomy;
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Parsed;
+use crate::markdown::{LinkKind, LinkRef, Parsed};
 use crate::paths;
 use rayon::prelude::*;
 pub use resolve::Resolved;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 pub use sections::{Section, Sections};
 use std::collections::BTreeMap;
 pub use taxonomy::Terms;
@@ -36,18 +38,30 @@ pub struct Linked {
     pub articles: Vec<ArticleInfo>,
     /// Per article, one entry per `Parsed::links` entry.
     pub resolved: Vec<Vec<Resolved>>,
+    /// Per article with `redirect_url`, where its redirect page points.
+    pub redirects: Vec<Option<Resolved>>,
+    /// Per article, the articles that link to it, by title.
+    pub backlinks: Vec<Vec<usize>>,
+    /// Per article, up to five articles sharing the most terms.
+    pub related: Vec<Vec<usize>>,
     pub sections: Sections,
     /// KB number → article.
     pub by_kb: HashMap<String, usize>,
+    /// `uid` → article.
+    pub by_uid: HashMap<String, usize>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Lookups link resolution needs.
 pub struct SiteIndex<'a> {
     content: &'a Content,
-    dirs: &'a [ArticleInfo],
+    articles: &'a [ArticleInfo],
+    anchors: &'a [HashSet<String>],
     by_kb: &'a HashMap<String, usize>,
+    by_uid: &'a HashMap<String, usize>,
     sections: &'a Sections,
+    /// Lower-case file name → articles with it, for "did you mean".
+    by_name: HashMap<String, Vec<usize>>,
     pub mounts: &'a BTreeMap<String, String>,
     pub external_base: Option<&'a str>,
     pub allow_unsafe_links: bool,
@@ -55,12 +69,12 @@ pub struct SiteIndex<'a> {
 
 impl SiteIndex<'_> {
     /// The article or file a content path names: exact, as a folder
-    /// (`x/` → `x/index.md`), without `.md`, or differing only in case
-    /// (second value true).
+    /// (`x/` → `x/index.md` or its section), without `.md`, or differing
+    /// only in case (second value true).
     pub fn find(&self, joined: &str) -> Option<(String, bool)> {
         let joined = joined.trim_end_matches('/');
-        let mut candidates = vec![joined.to_string()];
         let last = joined.rsplit('/').next().unwrap_or(joined);
+        let mut candidates = vec![joined.to_string()];
         if !last.contains('.') {
             candidates.push(format!("{joined}.md"));
         }
@@ -83,41 +97,97 @@ impl SiteIndex<'_> {
         })
     }
 
-    /// The page folder of the article or section at content path `file`.
-    pub fn page_of(&self, file: &str) -> Option<String> {
-        if let Some(i) = self.content.article_index(file) {
-            return Some(self.dirs[i].dir.clone());
-        }
-        self.sections.get(&section_key(file)).map(|s| s.dir.clone())
+    pub fn article_at(&self, file: &str) -> Option<usize> {
+        self.content.article_index(file)
     }
 
-    /// The published URL of a content path that is not in this site but lies
-    /// in a mounted folder (`support/x/y.md` → `{external_base}/troubleshoot/x/y`).
-    pub fn external_for(&self, joined: &str) -> Option<String> {
-        let base = self.external_base?;
-        let page = paths::strip_md(joined);
-        if page.len() == joined.len() && joined.rsplit('/').next().is_some_and(|l| l.contains('.'))
-        {
-            return None;
-        }
-        self.mounts.iter().find_map(|(prefix, folder)| {
-            let folder = folder.trim_matches('/');
-            let rest = page.strip_prefix(folder)?.strip_prefix('/')?;
-            let rest = rest.strip_suffix("/index").unwrap_or(rest);
-            Some(format!(
-                "{base}/{}/{}",
-                prefix.trim_matches('/'),
-                paths::encode(rest)
-            ))
-        })
+    pub fn article_path(&self, a: usize) -> &str {
+        &self.content.articles[a].path
     }
 
-    /// A relative URL to the local article with KB number `number`.
-    pub fn kb_href(&self, number: &str, page_dir: &str) -> Option<String> {
-        let i = *self.by_kb.get(number.trim_start_matches('0'))?;
-        Some(paths::relative_href(
-            page_dir,
-            &format!("{}index.html", self.dirs[i].dir),
+    /// The page folder of the section at content path `file`.
+    pub fn section_dir(&self, file: &str) -> Option<&str> {
+        self.sections
+            .get(&section_key(file))
+            .map(|s| s.dir.as_str())
+    }
+
+    /// A link to article `a`'s page from a page in `page_dir`.
+    pub fn page(&self, a: usize, fragment: &str, page_dir: &str) -> Resolved {
+        let mut href =
+            paths::relative_href(page_dir, &format!("{}index.html", self.articles[a].dir));
+        if !fragment.is_empty() {
+            href.push('#');
+            href.push_str(fragment);
+        }
+        Resolved::Page {
+            href,
+            article: a,
+            anchor_ok: true,
+        }
+    }
+
+    pub fn kb_article(&self, number: &str) -> Option<usize> {
+        self.by_kb
+            .get(number.trim().trim_start_matches('0'))
+            .copied()
+    }
+
+    pub fn uid_article(&self, uid: &str) -> Option<usize> {
+        self.by_uid.get(uid).copied()
+    }
+
+    pub fn has_anchor(&self, a: usize, anchor: &str) -> bool {
+        self.anchors[a].contains(anchor)
+    }
+
+    /// The anchor of article `a` nearest to `anchor`, if any is near.
+    pub fn closest_anchor(&self, a: usize, anchor: &str) -> Option<&str> {
+        let lower = anchor.to_lowercase();
+        self.anchors[a]
+            .iter()
+            .map(|x| (strsim::levenshtein(&lower, x), x.as_str()))
+            .filter(|(d, x)| *d <= (x.len() / 3).max(2))
+            .min()
+            .map(|(_, x)| x)
+    }
+
+    /// "Did you mean": an article in the same folder with a similar file
+    /// name, else one with the same file name elsewhere; written relative
+    /// to the linking file's folder.
+    pub fn suggest(&self, joined: &str, from_path: &str) -> Option<String> {
+        let name = joined.rsplit('/').next()?.to_lowercase();
+        let stem = paths::strip_md(&name);
+        let folder = paths::dir_of(joined);
+        let in_folder = self
+            .sections
+            .get(folder)
+            .into_iter()
+            .flat_map(|s| s.articles.iter().chain(s.index.iter()))
+            .map(|&a| {
+                let other = self.content.articles[a]
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("");
+                let other = paths::strip_md(other).to_lowercase();
+                (strsim::normalized_levenshtein(stem, &other), a)
+            })
+            .filter(|(score, _)| *score >= 0.6)
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
+            .map(|(_, a)| a);
+        let elsewhere = || {
+            let with_md = if name.ends_with(".md") {
+                name.clone()
+            } else {
+                format!("{name}.md")
+            };
+            self.by_name.get(&with_md).and_then(|v| v.first().copied())
+        };
+        let a = in_folder.or_else(elsewhere)?;
+        Some(paths::relative_path(
+            paths::dir_of(from_path),
+            &self.content.articles[a].path,
         ))
     }
 }
@@ -158,68 +228,162 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
     check_unique_pages(content, &articles, &mut diagnostics);
     let by_kb = unique_index(
         content,
-        &articles,
-        |a, _| a.kb.clone(),
+        |i| articles[i].kb.clone(),
         "KB number",
         &mut diagnostics,
     );
-    unique_index(
+    let by_uid = unique_index(
         content,
-        &articles,
-        |_, i| content.articles[i].front.uid.clone(),
+        |i| content.articles[i].front.uid.clone(),
         "uid",
         &mut diagnostics,
     );
+    let anchors: Vec<HashSet<String>> = parsed.par_iter().map(anchors_of).collect();
+    let listed: Vec<bool> = content
+        .articles
+        .iter()
+        .map(|a| a.front.redirect_url.is_none())
+        .collect();
     let titles: Vec<(&str, &str)> = content
         .articles
         .iter()
         .zip(&articles)
         .map(|(a, info)| (a.path.as_str(), info.title.as_str()))
         .collect();
-    let sections = sections::build(&titles, &config.title);
+    let sections = sections::build(&titles, &listed, &config.title);
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
+    for (i, a) in content.articles.iter().enumerate() {
+        let name = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
+        by_name.entry(name).or_default().push(i);
+    }
     let site = SiteIndex {
         content,
-        dirs: &articles,
+        articles: &articles,
+        anchors: &anchors,
         by_kb: &by_kb,
+        by_uid: &by_uid,
         sections: &sections,
+        by_name,
         mounts: &config.links.mounts,
         external_base: config.links.external_base.as_deref(),
         allow_unsafe_links: config.allow_unsafe_links,
     };
-    let per_article: Vec<(Vec<Resolved>, Vec<Diagnostic>)> = parsed
+    let per_article: Vec<(Vec<Resolved>, Option<Resolved>, Vec<Diagnostic>)> = parsed
         .par_iter()
-        .zip(&articles)
-        .map(|(p, info)| resolve_all(p, &info.dir, &site))
+        .enumerate()
+        .map(|(i, p)| resolve_article(i, p, content, &articles[i].dir, &site))
         .collect();
     let mut resolved = Vec::with_capacity(per_article.len());
-    for (r, d) in per_article {
+    let mut redirects = Vec::with_capacity(per_article.len());
+    for (r, redirect, d) in per_article {
         resolved.push(r);
+        redirects.push(redirect);
         diagnostics.extend(d);
     }
+    let backlinks = backlinks(&resolved, &articles, &listed);
+    let related = related::related(content, &articles, &listed);
     Linked {
         articles,
         resolved,
+        redirects,
+        backlinks,
+        related,
         sections,
         by_kb,
+        by_uid,
         diagnostics,
     }
 }
 
-fn resolve_all(p: &Parsed, page_dir: &str, site: &SiteIndex) -> (Vec<Resolved>, Vec<Diagnostic>) {
+/// Every id a link may point at on an article's page.
+fn anchors_of(p: &Parsed) -> HashSet<String> {
+    p.h1.iter()
+        .chain(&p.headings)
+        .map(|h| h.id.clone())
+        .chain(p.html_anchors.iter().cloned())
+        .collect()
+}
+
+fn resolve_article(
+    i: usize,
+    p: &Parsed,
+    content: &Content,
+    page_dir: &str,
+    site: &SiteIndex,
+) -> (Vec<Resolved>, Option<Resolved>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let resolved = p
         .links
         .iter()
         .map(|link| {
-            let from = &p.sources[link.at.source as usize];
-            let outcome = resolve::resolve(link, &from.path, page_dir, site);
+            let source = &p.sources[link.at.source as usize];
+            let from = resolve::From {
+                article: i,
+                path: &source.path,
+                page_dir,
+            };
+            let outcome = resolve::resolve(link, from, site);
             if let Some(d) = outcome.problem {
-                diags.push(d.in_file(from.file.clone()).at_line(link.at.line));
+                diags.push(d.in_file(source.file.clone()).at_line(link.at.line));
             }
             outcome.resolved
         })
         .collect();
-    (resolved, diags)
+    let article = &content.articles[i];
+    let redirect = article.front.redirect_url.as_ref().map(|url| {
+        let link = LinkRef {
+            kind: LinkKind::Link,
+            target: url.clone(),
+            title: String::new(),
+            alt: String::new(),
+            auto_text: false,
+            at: crate::markdown::preprocess::Origin { source: 0, line: 1 },
+        };
+        let from = resolve::From {
+            article: i,
+            path: &article.path,
+            page_dir,
+        };
+        let outcome = resolve::resolve(&link, from, site);
+        if let Some(d) = outcome.problem {
+            diags.push(
+                Diagnostic::warning(format!("redirect_url: {}", d.message))
+                    .in_file(article.file.clone())
+                    .with_hint(d.hint.unwrap_or_default()),
+            );
+        }
+        outcome.resolved
+    });
+    (resolved, redirect, diags)
+}
+
+/// Who links to whom, reversed: each article's backlinks, sorted by title.
+/// Linear in the number of links.
+fn backlinks(
+    resolved: &[Vec<Resolved>],
+    articles: &[ArticleInfo],
+    listed: &[bool],
+) -> Vec<Vec<usize>> {
+    let mut back: Vec<Vec<usize>> = vec![Vec::new(); resolved.len()];
+    for (from, links) in resolved.iter().enumerate() {
+        if !listed[from] {
+            continue;
+        }
+        let mut targets: Vec<usize> = links
+            .iter()
+            .filter_map(Resolved::article)
+            .filter(|&t| t != from)
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        for t in targets {
+            back[t].push(from);
+        }
+    }
+    back.par_iter_mut().for_each(|v| {
+        v.sort_by_cached_key(|&a| (articles[a].title.to_lowercase(), a));
+    });
+    back
 }
 
 /// Front matter title, else the first H1, else the file name (a warning).
@@ -259,14 +423,13 @@ fn check_unique_pages(content: &Content, articles: &[ArticleInfo], diags: &mut V
 /// A unique key → article map; duplicates are errors naming both files.
 fn unique_index(
     content: &Content,
-    articles: &[ArticleInfo],
-    key: impl Fn(&ArticleInfo, usize) -> Option<String>,
+    key: impl Fn(usize) -> Option<String>,
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, usize> {
     let mut map: HashMap<String, usize> = HashMap::default();
-    for (i, info) in articles.iter().enumerate() {
-        let Some(k) = key(info, i) else { continue };
+    for i in 0..content.articles.len() {
+        let Some(k) = key(i) else { continue };
         match map.get(&k) {
             Some(&first) => diags.push(
                 Diagnostic::error(format!(

@@ -7,19 +7,67 @@ use crate::paths;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// What a link or image turned into.
+/// What a link, image, KB mention or raw-HTML URL turned into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
-    /// Write this (already relative or absolute) URL.
-    Href(String),
-    /// Nothing to point at: the spot is marked as broken.
+    /// An external URL, a file of the site, or a generated page.
+    Url(String),
+    /// An article's page. `anchor_ok` is false when the `#fragment` names
+    /// no heading or id there: the link still goes to the page, marked.
+    Page {
+        href: String,
+        article: usize,
+        anchor_ok: bool,
+    },
+    /// Nothing to point at: the spot is marked as broken (a KB mention of
+    /// a KB that is not in the site just stays text).
     Broken,
 }
 
-/// A link that resolved and the problem met on the way, if any.
+impl Resolved {
+    /// The URL to write, if there is one.
+    pub fn href(&self) -> Option<&str> {
+        match self {
+            Resolved::Url(h) | Resolved::Page { href: h, .. } => Some(h),
+            Resolved::Broken => None,
+        }
+    }
+
+    /// The article linked to, if any.
+    pub fn article(&self) -> Option<usize> {
+        match self {
+            Resolved::Page { article, .. } => Some(*article),
+            _ => None,
+        }
+    }
+}
+
+/// A resolved link and the problem met on the way, if any.
+#[derive(Debug)]
 pub struct Outcome {
     pub resolved: Resolved,
     pub problem: Option<Diagnostic>,
+}
+
+impl Outcome {
+    fn ok(resolved: Resolved) -> Outcome {
+        Outcome {
+            resolved,
+            problem: None,
+        }
+    }
+}
+
+/// Where a link was written.
+#[derive(Debug, Clone, Copy)]
+pub struct From<'a> {
+    /// The article whose page shows the link.
+    pub article: usize,
+    /// Content path of the file the link is written in (an include's own
+    /// path for links inside includes): relative links start from there.
+    pub path: &'a str,
+    /// Output folder of the page.
+    pub page_dir: &'a str,
 }
 
 static SCHEME: LazyLock<Regex> =
@@ -28,83 +76,125 @@ static KB_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^https?://support\.microsoft\.com/(?:[a-z]{2}-[a-z]{2}/)?(?:help|kb)/(\d+)(?:[/?#].*)?$")
         .unwrap()
 });
+static KB_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^/kb/(\d+)/?(?:[?#].*)?$").unwrap());
 
-/// Resolves `link`, written in content file `from_path`, for the page in
-/// output folder `page_dir`.
-pub fn resolve(link: &LinkRef, from_path: &str, page_dir: &str, site: &SiteIndex) -> Outcome {
+/// Resolves one link.
+pub fn resolve(link: &LinkRef, from: From, site: &SiteIndex) -> Outcome {
     let target = link.target.trim();
-    let ok = |href: String| Outcome {
-        resolved: Resolved::Href(href),
-        problem: None,
-    };
-    if target.is_empty() || target.starts_with('#') {
-        return ok(target.to_string());
+    if link.kind == LinkKind::Mention {
+        let number = target.trim_start_matches("kb:");
+        return Outcome::ok(match site.kb_article(number) {
+            Some(a) if a != from.article => site.page(a, "", from.page_dir),
+            _ => Resolved::Broken,
+        });
+    }
+    if target.is_empty() {
+        return Outcome::ok(Resolved::Url(String::new()));
+    }
+    if let Some(fragment) = target.strip_prefix('#') {
+        return in_page(target, fragment, from, site);
     }
     if let Some(c) = SCHEME.captures(target) {
-        let scheme = c[1].to_ascii_lowercase();
-        if let Some(kb) = KB_URL.captures(target) {
-            if let Some(href) = site.kb_href(&kb[1], page_dir) {
-                return ok(href);
-            }
+        return with_scheme(link, target, &c[1].to_ascii_lowercase(), from, site);
+    }
+    if target.starts_with("//") {
+        return Outcome::ok(Resolved::Url(target.to_string()));
+    }
+    if target.starts_with('/') {
+        return site_relative(link, target, from, site);
+    }
+    let (path, fragment) = split_target(target);
+    match paths::join(paths::dir_of(from.path), &paths::decode(path)) {
+        Some(joined) => local(link, target, &joined, fragment, from, site),
+        None => broken(link, target, "it points outside the content folder".into()),
+    }
+}
+
+/// `#anchor` on the page itself.
+fn in_page(target: &str, fragment: &str, from: From, site: &SiteIndex) -> Outcome {
+    let anchor = paths::decode(fragment);
+    if anchor.is_empty() || anchor == "top" || site.has_anchor(from.article, &anchor) {
+        return Outcome::ok(Resolved::Url(target.to_string()));
+    }
+    Outcome {
+        resolved: Resolved::Url(target.to_string()),
+        problem: Some(anchor_problem(
+            target,
+            &anchor,
+            "this page",
+            from.article,
+            site,
+        )),
+    }
+}
+
+fn with_scheme(
+    link: &LinkRef,
+    target: &str,
+    scheme: &str,
+    from: From,
+    site: &SiteIndex,
+) -> Outcome {
+    if let Some(kb) = KB_URL.captures(target) {
+        if let Some(a) = site.kb_article(&kb[1]) {
+            return Outcome::ok(site.page(a, "", from.page_dir));
         }
-        if scheme == "kb" {
+        return Outcome::ok(Resolved::Url(target.to_string()));
+    }
+    match scheme {
+        "kb" => {
             let number = target[3..].trim_start_matches('/').trim();
-            return match site.kb_href(number, page_dir) {
-                Some(href) => ok(href),
-                None => ok(format!("https://support.microsoft.com/help/{number}")),
-            };
+            Outcome::ok(match site.kb_article(number) {
+                Some(a) => site.page(a, "", from.page_dir),
+                None => Resolved::Url(format!("https://support.microsoft.com/help/{number}")),
+            })
         }
-        let unsafe_scheme = matches!(scheme.as_str(), "javascript" | "vbscript")
-            || (scheme == "data"
-                && !(link.kind == LinkKind::Image && target[5..].starts_with("image/")));
-        if unsafe_scheme && !site.allow_unsafe_links {
-            return Outcome {
+        "xref" => xref(link, target, from, site),
+        "javascript" | "vbscript" | "data" if !site.allow_unsafe_links => {
+            let image_data = scheme == "data"
+                && link.kind == LinkKind::Image
+                && target[5..].trim_start().starts_with("image/");
+            if image_data {
+                return Outcome::ok(Resolved::Url(target.to_string()));
+            }
+            Outcome {
                 resolved: Resolved::Broken,
                 problem: Some(
                     Diagnostic::warning(format!("unsafe `{scheme}:` link removed")).with_hint(
                         "set `allow_unsafe_links: true` in kbsite.yml if you trust every writer",
                     ),
                 ),
-            };
+            }
         }
-        return ok(target.to_string());
-    }
-    if target.starts_with("//") {
-        return ok(target.to_string());
-    }
-    if target.starts_with('/') {
-        return site_relative(link, target, page_dir, site);
-    }
-    relative(link, target, from_path, page_dir, site)
-}
-
-/// `path?query#fragment` → (path, `#fragment` or empty).
-fn split_target(target: &str) -> (&str, &str) {
-    let (path, fragment) = match target.find('#') {
-        Some(i) => (&target[..i], &target[i..]),
-        None => (target, ""),
-    };
-    let path = path.split('?').next().unwrap_or(path);
-    (path, fragment)
-}
-
-fn relative(
-    link: &LinkRef,
-    target: &str,
-    from_path: &str,
-    page_dir: &str,
-    site: &SiteIndex,
-) -> Outcome {
-    let (path, fragment) = split_target(target);
-    let decoded = paths::decode(path);
-    match paths::join(paths::dir_of(from_path), &decoded) {
-        Some(joined) => local(link, target, &joined, fragment, page_dir, site),
-        None => broken(link, target, "it points outside the content folder".into()),
+        _ => Outcome::ok(Resolved::Url(target.to_string())),
     }
 }
 
-/// `/troubleshoot/x` → through `links.mounts`, else under `external_base`.
-fn site_relative(link: &LinkRef, target: &str, page_dir: &str, site: &SiteIndex) -> Outcome {
+/// `xref:uid`, `xref:uid?displayProperty=x#anchor`, `<xref:uid>`.
+fn xref(link: &LinkRef, target: &str, from: From, site: &SiteIndex) -> Outcome {
+    let rest = &target["xref:".len()..];
+    let (uid, fragment) = split_target(rest);
+    let uid = paths::decode(uid);
+    match site.uid_article(&uid) {
+        Some(a) => with_anchor(a, fragment, target, from, site),
+        None => broken(
+            link,
+            target,
+            format!("no article has `uid: {uid}` in its front matter"),
+        ),
+    }
+}
+
+/// `/troubleshoot/x`: `/kb/NNN`, else through `links.mounts`, else under
+/// `external_base`.
+fn site_relative(link: &LinkRef, target: &str, from: From, site: &SiteIndex) -> Outcome {
+    if let Some(kb) = KB_PATH.captures(target) {
+        return Outcome::ok(match site.kb_article(&kb[1]) {
+            Some(a) => site.page(a, "", from.page_dir),
+            None => Resolved::Url(format!("https://support.microsoft.com/kb/{}", &kb[1])),
+        });
+    }
     let (path, fragment) = split_target(target);
     let decoded = paths::decode(path);
     for (prefix, folder) in site.mounts {
@@ -116,79 +206,119 @@ fn site_relative(link: &LinkRef, target: &str, page_dir: &str, site: &SiteIndex)
         };
         if let Some(rest) = rest {
             let joined = format!("{}/{}", folder.trim_matches('/'), rest);
-            let joined = joined.trim_matches('/').to_string();
-            return local(link, target, &joined, fragment, page_dir, site);
+            return local(link, target, joined.trim_matches('/'), fragment, from, site);
         }
     }
     match site.external_base {
-        Some(base) => Outcome {
-            resolved: Resolved::Href(format!("{base}{target}")),
-            problem: None,
-        },
+        Some(base) => Outcome::ok(Resolved::Url(format!("{base}{target}"))),
         None => broken(
             link,
             target,
-            "site-relative links only work through `links.mounts` or `links.external_base` in kbsite.yml".into(),
+            "site-relative links need `links.mounts` (for folders of this site) or `links.external_base` in kbsite.yml".into(),
         ),
     }
 }
 
-/// Looks `joined` (a content path) up as an article, a folder or a file.
+/// `path?query#fragment` → (path, fragment without `#`).
+fn split_target(target: &str) -> (&str, &str) {
+    let (path, fragment) = match target.find('#') {
+        Some(i) => (&target[..i], &target[i + 1..]),
+        None => (target, ""),
+    };
+    (path.split('?').next().unwrap_or(path), fragment)
+}
+
+/// Looks a content path up as an article, a folder or a file.
 fn local(
     link: &LinkRef,
     target: &str,
     joined: &str,
     fragment: &str,
-    page_dir: &str,
+    from: From,
     site: &SiteIndex,
 ) -> Outcome {
-    let found = site.find(joined);
-    let Some((file, case_only)) = found else {
-        if link.kind == LinkKind::Link {
-            if let Some(url) = site.external_for(joined) {
-                return Outcome {
-                    resolved: Resolved::Href(format!("{url}{fragment}")),
-                    problem: Some(
-                        Diagnostic::info(format!(
-                            "`{target}` is not in this site; linked to {url}"
-                        ))
-                        .with_hint(
-                            "its folder is mounted in `links.mounts`, so the published site has it",
-                        ),
-                    ),
-                };
-            }
-        }
-        let what = if link.kind == LinkKind::Image {
-            "image"
-        } else {
-            "file"
+    let Some((file, case_only)) = site.find(joined) else {
+        let hint = match site.suggest(joined, from.path) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("nothing at content path `{joined}`"),
         };
-        return broken(
-            link,
-            target,
-            format!("no {what} at content path `{joined}`"),
-        );
+        return broken(link, target, hint);
     };
-    let href = match site.page_of(&file) {
-        Some(dir) => paths::relative_href(page_dir, &format!("{dir}index.html")),
-        None => paths::relative_href(page_dir, &file),
+    let mut outcome = match site.article_at(&file) {
+        Some(a) => with_anchor(a, fragment, target, from, site),
+        None => {
+            let href = match site.section_dir(&file) {
+                Some(dir) => paths::relative_href(from.page_dir, &format!("{dir}index.html")),
+                None => paths::relative_href(from.page_dir, &file),
+            };
+            let href = if fragment.is_empty() {
+                href
+            } else {
+                format!("{href}#{fragment}")
+            };
+            Outcome::ok(Resolved::Url(href))
+        }
     };
-    Outcome {
-        resolved: Resolved::Href(format!("{href}{fragment}")),
-        problem: case_only.then(|| {
+    if case_only && outcome.problem.is_none() {
+        outcome.problem = Some(
             Diagnostic::warning(format!(
                 "link `{target}` matches `{file}` only when letter case is ignored"
             ))
-            .with_hint("fix the case: web servers and other systems are case-sensitive")
-        }),
+            .with_hint("fix the case: web servers and other systems are case-sensitive"),
+        );
+    }
+    outcome
+}
+
+/// A link to article `a`, its `#fragment` checked.
+fn with_anchor(a: usize, fragment: &str, target: &str, from: From, site: &SiteIndex) -> Outcome {
+    let anchor = paths::decode(fragment);
+    let resolved = site.page(a, fragment, from.page_dir);
+    if anchor.is_empty() || anchor == "top" || site.has_anchor(a, &anchor) {
+        return Outcome::ok(resolved);
+    }
+    let Resolved::Page { href, article, .. } = resolved else {
+        return Outcome::ok(resolved);
+    };
+    Outcome {
+        resolved: Resolved::Page {
+            href,
+            article,
+            anchor_ok: false,
+        },
+        problem: Some(anchor_problem(
+            target,
+            &anchor,
+            &format!("`{}`", site.article_path(a)),
+            a,
+            site,
+        )),
+    }
+}
+
+fn anchor_problem(
+    target: &str,
+    anchor: &str,
+    page: &str,
+    a: usize,
+    site: &SiteIndex,
+) -> Diagnostic {
+    let d = Diagnostic::warning(format!(
+        "broken anchor in `{target}`: no `#{anchor}` in {page}"
+    ));
+    match site.closest_anchor(a, anchor) {
+        Some(best) => d.with_hint(format!("did you mean `#{best}`?")),
+        None => {
+            d.with_hint("anchors are heading ids (lowercase, spaces as `-`) and `id`s in raw HTML")
+        }
     }
 }
 
 fn broken(link: &LinkRef, target: &str, why: String) -> Outcome {
     let message = match link.kind {
         LinkKind::Image => format!("image not found: `{target}`"),
-        LinkKind::Link => format!("broken link `{target}`"),
+        _ if target.starts_with("xref:") => format!("unknown xref `{target}`"),
+        _ => format!("broken link `{target}`"),
     };
     Outcome {
         resolved: Resolved::Broken,

@@ -60,8 +60,9 @@ fn ancestors(dir: &str) -> Vec<String> {
 }
 
 /// Builds the sections. `paths_and_titles[i]` is article i's content path
-/// and title; `root_title` names the home page.
-pub fn build(paths_and_titles: &[(&str, &str)], root_title: &str) -> Sections {
+/// and title; only `listed` articles appear (redirects do not); `root_title`
+/// names the home page.
+pub fn build(paths_and_titles: &[(&str, &str)], listed: &[bool], root_title: &str) -> Sections {
     let mut by_dir: BTreeMap<String, Section> = BTreeMap::new();
     let ensure = |by_dir: &mut BTreeMap<String, Section>, dir: &str| {
         for d in ancestors(dir) {
@@ -71,11 +72,17 @@ pub fn build(paths_and_titles: &[(&str, &str)], root_title: &str) -> Sections {
             });
         }
     };
+    let listed_articles = || {
+        paths_and_titles
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| listed.get(*i).copied().unwrap_or(true))
+    };
     // Folders that hold articles (an index.md makes its folder one too).
-    for (path, _) in paths_and_titles {
+    for (_, (path, _)) in listed_articles() {
         ensure(&mut by_dir, paths::dir_of(path));
     }
-    for (i, (path, _)) in paths_and_titles.iter().enumerate() {
+    for (i, (path, _)) in listed_articles() {
         let page_dir = paths::page_dir(path);
         match by_dir.get_mut(&page_dir) {
             Some(section) if section.index.is_none() => section.index = Some(i),
@@ -93,7 +100,7 @@ pub fn build(paths_and_titles: &[(&str, &str)], root_title: &str) -> Sections {
     }
     // A sibling `D.md` also counts in its parent's folder: it was added to
     // D's count above via its parent, and now belongs to D; fix counts.
-    for (i, (path, _)) in paths_and_titles.iter().enumerate() {
+    for (i, (path, _)) in listed_articles() {
         let page_dir = paths::page_dir(path);
         if page_dir != paths::dir_of(path) && by_dir.get(&page_dir).and_then(|s| s.index) == Some(i)
         {
@@ -161,7 +168,9 @@ mod tests {
                 ("support/windows-server/index.md", "Windows Server"),
                 ("guides.md", "Guides"),
                 ("guides/one.md", "One"),
+                ("gone/old.md", "Old"),
             ],
+            &[true, true, true, true, true, true, true, false],
             "KB",
         );
         let dirs: Vec<_> = s.by_dir.keys().map(String::as_str).collect();

@@ -17,7 +17,13 @@ fn hrefs(l: &Linked, article: usize) -> Vec<String> {
     l.resolved[article]
         .iter()
         .map(|r| match r {
-            Resolved::Href(h) => h.clone(),
+            Resolved::Url(h) => h.clone(),
+            Resolved::Page {
+                href,
+                anchor_ok: true,
+                ..
+            } => href.clone(),
+            Resolved::Page { href, .. } => format!("BAD ANCHOR {href}"),
             Resolved::Broken => "BROKEN".into(),
         })
         .collect()
@@ -33,7 +39,7 @@ fn relative_links_become_relative_page_urls() {
                  [sec](../sql/) [home](../../index.md) [x](https://example.org/x) [t](#top) \
                  [mail](mailto:a@b.c) [q](b.md?view=1#x) [sp](my%20doc.md)",
             ),
-            ("s/ha/b.md", "# B"),
+            ("s/ha/b.md", "# B\n\n## Cause\n\n## X\n"),
             ("s/ha/my doc.md", "# Spaces"),
             ("s/sql/c.md", "# C"),
             ("s/ha/media/p.png", "png"),
@@ -164,7 +170,7 @@ fn site_relative_links_through_mounts_or_external_base() {
             "support/a.md",
             "# A\n[m](/troubleshoot/sql/b) [e](/sql/t-sql/x?view=1#y) [m2](/troubleshoot/sql/b.md#z)",
         ),
-        ("support/sql/b.md", "# B"),
+        ("support/sql/b.md", "# B\n\n## Z\n"),
     ];
     let (c, _, l) = run(&files, &config);
     let a = c.article_index("support/a.md").unwrap();
@@ -178,36 +184,6 @@ fn site_relative_links_through_mounts_or_external_base() {
     assert_eq!(
         hrefs(&l, a)[1],
         "https://learn.microsoft.com/sql/t-sql/x?view=1#y"
-    );
-}
-
-#[test]
-fn missing_articles_in_mounted_folders_go_to_the_published_site() {
-    let mut config = Config::default();
-    config
-        .links
-        .mounts
-        .insert("/troubleshoot/".into(), "support/".into());
-    config.links.external_base = Some("https://learn.microsoft.com".into());
-    let (_, _, l) = run(
-        &[(
-            "support/ha/a.md",
-            "# A\n[n](../networking/overview.md#ports) [i](media/x.png) [o](../../other/x.md)",
-        )],
-        &config,
-    );
-    assert_eq!(
-        hrefs(&l, 0),
-        vec![
-            "https://learn.microsoft.com/troubleshoot/networking/overview#ports",
-            "BROKEN",
-            "BROKEN"
-        ]
-    );
-    let severities: Vec<_> = l.diagnostics.iter().map(|d| d.severity).collect();
-    assert_eq!(
-        severities,
-        vec![Severity::Info, Severity::Warning, Severity::Warning]
     );
 }
 
@@ -280,4 +256,179 @@ fn same_page_twice_is_an_error() {
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error && d.message.contains("would both be written")));
+}
+
+#[test]
+fn anchors_are_checked_with_a_hint() {
+    let (c, _, l) = run(
+        &[
+            (
+                "a.md",
+                "# A\n\n## Local\n\n[ok](#local) [bad](#locl) [top](#top) [raw](#raw) [b](b.md#cause) [b2](b.md#Cause)\n\n<a id=\"raw\"></a>\n",
+            ),
+            ("b.md", "# B\n\n## Cause\n"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("a.md").unwrap();
+    assert_eq!(
+        hrefs(&l, a),
+        vec![
+            "#local",
+            "#locl",
+            "#top",
+            "#raw",
+            "../b/index.html#cause",
+            "BAD ANCHOR ../b/index.html#Cause"
+        ]
+    );
+    let d: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.message.clone(), d.hint.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0].0, "broken anchor in `#locl`: no `#locl` in this page");
+    assert_eq!(d[0].1, "did you mean `#local`?");
+    assert_eq!(
+        d[1].0,
+        "broken anchor in `b.md#Cause`: no `#Cause` in `b.md`"
+    );
+    assert_eq!(d[1].1, "did you mean `#cause`?");
+}
+
+#[test]
+fn xref_uids_and_kb_paths() {
+    let (c, _, l) = run(
+        &[
+            (
+                "s/a.md",
+                "# A\n\n[t](xref:policy-uid) <xref:policy-uid> [q](xref:policy-uid?displayProperty=fullName#more) [n](xref:nope) [k](/kb/841696) [k2](/kb/123456/)\n",
+            ),
+            ("t/policy.md", "---\nuid: policy-uid\nkb: 841696\n---\n# Storage policy\n\n## More\n"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("s/a.md").unwrap();
+    assert_eq!(
+        hrefs(&l, a),
+        vec![
+            "../../t/policy/index.html",
+            "../../t/policy/index.html",
+            "../../t/policy/index.html#more",
+            "BROKEN",
+            "../../t/policy/index.html",
+            "https://support.microsoft.com/kb/123456",
+        ]
+    );
+    assert_eq!(l.diagnostics.len(), 1);
+    assert_eq!(l.diagnostics[0].message, "unknown xref `xref:nope`");
+    assert_eq!(
+        l.by_uid["policy-uid"],
+        c.article_index("t/policy.md").unwrap()
+    );
+}
+
+#[test]
+fn kb_mentions_link_only_when_local_and_not_in_code_links_or_headings() {
+    let (c, p, l) = run(
+        &[
+            (
+                "a.md",
+                "# A\n\n## About KB 833770\n\nSee KB 833770, KB833770 and KB 999999.\n\n`KB 833770` and [KB 833770](b.md)\n\n```\nKB 833770\n```\n",
+            ),
+            ("b.md", "# B\n\n_Original KB number:_ &nbsp; 833770\n\nThis is KB 833770 itself.\n"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("a.md").unwrap();
+    let mentions: Vec<_> = p[a]
+        .links
+        .iter()
+        .zip(&l.resolved[a])
+        .filter(|(k, _)| k.kind == crate::markdown::LinkKind::Mention)
+        .map(|(k, r)| (k.alt.clone(), r.href().map(str::to_string)))
+        .collect();
+    assert_eq!(
+        mentions,
+        vec![
+            ("KB 833770".to_string(), Some("../b/index.html".to_string())),
+            ("KB833770".to_string(), Some("../b/index.html".to_string())),
+            ("KB 999999".to_string(), None),
+        ]
+    );
+    // An article does not link its own KB number to itself.
+    let b = c.article_index("b.md").unwrap();
+    assert!(l.resolved[b].iter().all(|r| r.href().is_none()));
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+}
+
+#[test]
+fn raw_html_urls_are_resolved_too() {
+    let (c, p, l) = run(
+        &[
+            (
+                "s/a.md",
+                "# A\n\n<img src=\"media/x.png\" alt=\"X\"> <a href=\"b.md#top\">b</a> <a href=\"https://example.org\">e</a> <a href='#raw'>r</a>\n",
+            ),
+            ("s/b.md", "# B"),
+            ("s/media/x.png", "png"),
+        ],
+        &Config::default(),
+    );
+    let a = c.article_index("s/a.md").unwrap();
+    assert_eq!(hrefs(&l, a), vec!["../media/x.png", "../b/index.html#top"]);
+    assert!(p[a].html.contains("src=\"\u{1}0\u{2}\""), "{}", p[a].html);
+    assert!(p[a].html.contains("href=\"https://example.org\""));
+}
+
+#[test]
+fn did_you_mean_from_same_folder_or_same_name() {
+    let (_, _, l) = run(
+        &[
+            (
+                "s/a.md",
+                "# A\n\n[x](cluster-setup-guide.md) [y](../other/unique-name.md) [z](zzz.md)\n",
+            ),
+            ("s/cluster-setup-guid.md", "# G"),
+            ("t/unique-name.md", "# U"),
+        ],
+        &Config::default(),
+    );
+    let hints: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| d.hint.clone().unwrap())
+        .collect();
+    assert_eq!(hints[0], "did you mean `cluster-setup-guid.md`?");
+    assert_eq!(hints[1], "did you mean `../t/unique-name.md`?");
+    assert_eq!(hints[2], "nothing at content path `s/zzz.md`");
+}
+
+#[test]
+fn backlinks_and_related() {
+    let (c, _, l) = run(
+        &[
+            ("a.md", "---\ntitle: Alpha\nappliesto: [Windows Server 2019]\nms.subservice: ha\n---\n[b](b.md) [b again](b.md) [c](c.md)\n"),
+            ("b.md", "---\ntitle: Beta\nappliesto: [Windows Server 2019]\nms.subservice: ha\n---\n[a](a.md)\n"),
+            ("c.md", "---\ntitle: Gamma\nappliesto: [Windows 11]\nms.topic: faq\n---\n[b](b.md)\n"),
+            ("old.md", "---\ntitle: Old\nredirect_url: b.md\nappliesto: [Windows Server 2019]\n---\n"),
+        ],
+        &Config::default(),
+    );
+    let idx = |p: &str| c.article_index(p).unwrap();
+    let (a, b, cc, old) = (idx("a.md"), idx("b.md"), idx("c.md"), idx("old.md"));
+    assert_eq!(l.backlinks[b], vec![a, cc], "sorted by title, once each");
+    assert_eq!(l.backlinks[a], vec![b]);
+    assert_eq!(l.related[a], vec![b]);
+    assert!(l.related[cc].is_empty(), "shares nothing");
+    assert!(l.related[old].is_empty() && !l.related[a].contains(&old));
+    assert_eq!(l.redirects[old].as_ref().and_then(|r| r.article()), Some(b));
+    assert!(l
+        .sections
+        .get("")
+        .unwrap()
+        .articles
+        .iter()
+        .all(|&i| i != old));
 }

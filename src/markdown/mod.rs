@@ -14,7 +14,9 @@ pub mod preprocess;
 use crate::content::{Article, Content, MarkdownSource};
 use crate::diagnostics::Diagnostic;
 use preprocess::{Block, KbMeta, Origin, Prepared, SourceFile};
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -42,8 +44,15 @@ pub struct TocEntry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkKind {
+    /// `[text](target)`: the placeholder stands for the `<a>` start tag.
     Link,
+    /// `![alt](src)` or `:::image`: the placeholder stands for the `<img>`.
     Image,
+    /// A plain-text "KB 833770": a link when that KB is local, else the text
+    /// (kept in `alt`) as it was.
+    Mention,
+    /// An `href`/`src` value inside raw HTML: the placeholder is the URL.
+    Attr,
 }
 
 /// A link or image as written, to be resolved by the link stage.
@@ -52,8 +61,11 @@ pub struct LinkRef {
     pub kind: LinkKind,
     pub target: String,
     pub title: String,
-    /// Alt text of an image.
+    /// Alt text of an image; the text of a KB mention.
     pub alt: String,
+    /// `<xref:uid>`: the link text is the target's title, filled in by the
+    /// render stage (placeholder `\u{1}tN\u{2}`).
+    pub auto_text: bool,
     pub at: Origin,
 }
 
@@ -131,6 +143,12 @@ pub fn escape(s: &str) -> String {
 static HTML_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)<[a-z][^>]*?\s(?:id|name)\s*=\s*(?:"([^"]+)"|'([^']+)')"#).unwrap()
 });
+static KB_MENTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bKB[ \u{a0}]?\d{5,8}\b").unwrap());
+static HTML_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)(\s(href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')"#).unwrap());
+static SCHEME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-zA-Z][a-zA-Z0-9+.-]*:").unwrap());
 static MARKER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<!--kbsite:(\d+)-->").unwrap());
 static QUOTE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -162,6 +180,11 @@ struct Pass<'a> {
     /// The summary paragraph being read.
     summary: Option<String>,
     summary_done: bool,
+    /// Links open around the current event (no KB mentions inside links).
+    links_open: usize,
+    in_code_block: bool,
+    /// Inside `<xref:uid>`: its literal text is replaced by the title.
+    auto_text_link: Option<()>,
 }
 
 impl<'a> Pass<'a> {
@@ -186,6 +209,9 @@ impl<'a> Pass<'a> {
             containers: 0,
             summary: None,
             summary_done: false,
+            links_open: 0,
+            in_code_block: false,
+            auto_text_link: None,
         }
     }
 
@@ -326,18 +352,37 @@ impl<'a> Pass<'a> {
                 }
             }
             Event::Start(Tag::Link {
-                dest_url, title, ..
+                link_type,
+                dest_url,
+                title,
+                ..
             }) => {
                 let at = self.origin(offset);
+                // `<xref:uid>` shows the target's title, as DocFX does.
+                let auto_text = link_type == LinkType::Autolink && dest_url.starts_with("xref:");
+                if auto_text {
+                    self.auto_text_link = Some(());
+                }
                 self.push_link(LinkRef {
                     kind: LinkKind::Link,
                     target: dest_url.into_string(),
                     title: title.into_string(),
                     alt: String::new(),
+                    auto_text,
                     at,
                 });
+                self.links_open += 1;
             }
-            Event::End(TagEnd::Link) => self.out.push(Event::InlineHtml("</a>".into())),
+            Event::End(TagEnd::Link) => {
+                self.links_open = self.links_open.saturating_sub(1);
+                if self.auto_text_link.take().is_some() {
+                    let n = self.parsed.links.len() - 1;
+                    self.out.push(Event::InlineHtml(
+                        format!("{PLACEHOLDER_START}t{n}{PLACEHOLDER_END}").into(),
+                    ));
+                }
+                self.out.push(Event::InlineHtml("</a>".into()));
+            }
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
@@ -347,6 +392,7 @@ impl<'a> Pass<'a> {
                     target: dest_url.into_string(),
                     title: title.into_string(),
                     alt: String::new(),
+                    auto_text: false,
                     at,
                 };
                 self.image = Some((link, 0));
@@ -354,11 +400,25 @@ impl<'a> Pass<'a> {
             Event::Html(h) | Event::InlineHtml(h) if MARKER.is_match(&h) => self.blocks(&h),
             Event::Html(h) => {
                 self.html_anchors(&h);
+                let h = self.html_urls(h, offset);
                 self.out.push(Event::Html(h));
             }
             Event::InlineHtml(h) => {
                 self.html_anchors(&h);
+                let h = self.html_urls(h, offset);
                 self.out.push(Event::InlineHtml(h));
+            }
+            Event::Text(_) if self.auto_text_link.is_some() => {}
+            Event::Text(t) if self.mentions_allowed() && t.contains("KB") => {
+                self.mentions(t, offset);
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                self.in_code_block = true;
+                self.out.push(Event::Start(Tag::CodeBlock(kind)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = false;
+                self.out.push(Event::End(TagEnd::CodeBlock));
             }
             Event::Start(Tag::Paragraph) => {
                 if self.containers == 0 && !self.summary_done {
@@ -408,6 +468,80 @@ impl<'a> Pass<'a> {
             Event::SoftBreak | Event::HardBreak => link.alt.push(' '),
             _ => {}
         }
+    }
+
+    /// KB mentions become links only in running text: not in code, links,
+    /// headings or image alt text.
+    fn mentions_allowed(&self) -> bool {
+        self.links_open == 0 && !self.in_code_block && self.heading.is_none()
+    }
+
+    /// Splits text at "KB 833770" / "KB833770" mentions, each a placeholder
+    /// the link stage turns into a link when that KB is in the site.
+    fn mentions(&mut self, text: CowStr<'a>, offset: usize) {
+        let mut last = 0;
+        for m in KB_MENTION.find_iter(&text) {
+            if m.start() > last {
+                self.out
+                    .push(Event::Text(text[last..m.start()].to_string().into()));
+            }
+            let at = self.origin(offset);
+            let digits = m.as_str().trim_start_matches(|c: char| !c.is_ascii_digit());
+            self.push_link(LinkRef {
+                kind: LinkKind::Mention,
+                target: format!("kb:{digits}"),
+                title: String::new(),
+                alt: m.as_str().to_string(),
+                auto_text: false,
+                at,
+            });
+            last = m.end();
+        }
+        if last == 0 {
+            self.out.push(Event::Text(text));
+        } else if last < text.len() {
+            self.out.push(Event::Text(text[last..].to_string().into()));
+        }
+    }
+
+    /// Relative and site-relative `href`/`src` values in raw HTML go through
+    /// link resolution like Markdown links (pages are one folder deeper than
+    /// their source file, so they must be rewritten).
+    fn html_urls(&mut self, html: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        if !HTML_URL.is_match(&html) {
+            return html;
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut last = 0;
+        for c in HTML_URL.captures_iter(&html) {
+            let value = c.get(3).or(c.get(4)).expect("one quote form matched");
+            let url = value.as_str();
+            let rewrite = !(url.is_empty()
+                || url.starts_with('#')
+                || url.starts_with("//")
+                || SCHEME.is_match(url) && !url.contains("support.microsoft.com"));
+            if !rewrite {
+                continue;
+            }
+            out.push_str(&html[last..value.start()]);
+            let n = self.parsed.links.len();
+            let at = self.origin(offset);
+            self.parsed.links.push(LinkRef {
+                kind: LinkKind::Attr,
+                target: url.to_string(),
+                title: String::new(),
+                alt: String::new(),
+                auto_text: false,
+                at,
+            });
+            out.push_str(&format!("{PLACEHOLDER_START}{n}{PLACEHOLDER_END}"));
+            last = value.end();
+        }
+        if last == 0 {
+            return html;
+        }
+        out.push_str(&html[last..]);
+        out.into()
     }
 
     fn push_link(&mut self, link: LinkRef) {
@@ -476,6 +610,7 @@ impl<'a> Pass<'a> {
                         target: src.clone(),
                         title: String::new(),
                         alt: alt.clone(),
+                        auto_text: false,
                         at: *at,
                     });
                     self.out.push(Event::Html("</p>\n".into()));

@@ -7,7 +7,7 @@ pub mod theme;
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::Diagnostic;
-use crate::links::{Linked, Resolved, Section};
+use crate::links::{ArticleInfo, Linked, Resolved, Section};
 use crate::markdown::{self, escape, LinkKind, LinkRef, Parsed, TocEntry};
 use crate::paths;
 use chrono::NaiveDate;
@@ -135,6 +135,14 @@ struct PageCtx<'a> {
     source: &'a str,
     edit_url: Option<String>,
     listing: Option<Listing>,
+    /// Articles that link here ("Referenced by").
+    backlinks: Vec<Entry>,
+    /// How many backlinks there are beyond those listed.
+    more_backlinks: usize,
+    related: Vec<Entry>,
+    /// Redirect pages: where to go, and the absolute canonical URL.
+    redirect: Option<String>,
+    canonical: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -151,10 +159,18 @@ struct Ctx<'a> {
 /// A page to render.
 enum Job<'a> {
     Article(usize),
+    /// An article retired with `redirect_url`: a redirect page in its place.
+    Redirect(usize),
+    /// `kb/NNN/index.html`, redirecting to the article with that KB number.
+    KbAlias(&'a str, usize),
     Section(&'a Section),
     Home,
     NotFound,
 }
+
+/// Backlinks listed on a page; the rest are counted (a page linked from
+/// everywhere must not grow every build's cost with it).
+const MAX_BACKLINKS: usize = 50;
 
 struct Renderer<'a> {
     content: &'a Content,
@@ -189,10 +205,19 @@ pub fn render(
     };
     let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
     for (i, info) in linked.articles.iter().enumerate() {
-        if !info.dir.is_empty() {
+        if linked.redirects[i].is_some() {
+            jobs.push(Job::Redirect(i));
+        } else if !info.dir.is_empty() {
             jobs.push(Job::Article(i));
         }
     }
+    let mut aliases: Vec<(&str, usize)> = linked
+        .by_kb
+        .iter()
+        .map(|(kb, &i)| (kb.as_str(), i))
+        .collect();
+    aliases.sort_unstable();
+    jobs.extend(aliases.into_iter().map(|(kb, i)| Job::KbAlias(kb, i)));
     for section in linked.sections.by_dir.values() {
         if section.index.is_none() && !section.dir.is_empty() {
             jobs.push(Job::Section(section));
@@ -267,7 +292,10 @@ impl<'a> Renderer<'a> {
             Job::NotFound => "404.html".to_string(),
             Job::Home => "index.html".to_string(),
             Job::Section(s) => format!("{}index.html", s.dir),
-            Job::Article(i) => format!("{}index.html", self.linked.articles[*i].dir),
+            Job::Article(i) | Job::Redirect(i) => {
+                format!("{}index.html", self.linked.articles[*i].dir)
+            }
+            Job::KbAlias(kb, _) => format!("kb/{kb}/index.html"),
         }
     }
 
@@ -278,6 +306,12 @@ impl<'a> Renderer<'a> {
                 self.article_ctx(*i),
                 Some(self.content.articles[*i].file.clone()),
             ),
+            Job::Redirect(i) => (
+                "redirect.html",
+                self.redirect_ctx(*i),
+                Some(self.content.articles[*i].file.clone()),
+            ),
+            Job::KbAlias(kb, i) => ("redirect.html", self.alias_ctx(kb, *i), None),
             Job::Section(s) => ("section.html", self.section_ctx(s), None),
             Job::Home => ("home.html", self.home_ctx(), None),
             Job::NotFound => ("404.html", self.not_found_ctx(), None),
@@ -321,7 +355,7 @@ impl<'a> Renderer<'a> {
             .get(&info.dir)
             .filter(|s| s.index == Some(i));
         let h1_html = match &p.h1_html {
-            Some(h) => fill(h, &p.links, resolved),
+            Some(h) => fill(h, &p.links, resolved, &self.linked.articles),
             None => escape(&info.title),
         };
         let page = PageCtx {
@@ -333,7 +367,7 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map_or_else(|| markdown::headings::slug(&info.title), |h| h.id.clone()),
             h1_html,
-            content: fill(&p.html, &p.links, resolved),
+            content: fill(&p.html, &p.links, resolved, &self.linked.articles),
             date: front.date.map(human_date),
             date_iso: front.date.map(|d| d.format("%Y-%m-%d").to_string()),
             author: front.author.as_deref(),
@@ -353,6 +387,18 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map(|base| format!("{base}{}", paths::encode(&article.path))),
             listing: section.map(|s| self.listing(s, &info.dir)),
+            backlinks: self.linked.backlinks[i]
+                .iter()
+                .take(MAX_BACKLINKS)
+                .map(|&b| self.entry(b, &info.dir))
+                .collect(),
+            more_backlinks: self.linked.backlinks[i].len().saturating_sub(MAX_BACKLINKS),
+            related: self.linked.related[i]
+                .iter()
+                .map(|&r| self.entry(r, &info.dir))
+                .collect(),
+            redirect: None,
+            canonical: self.canonical(&info.dir),
         };
         let mut ctx = self.base_ctx(&info.dir, page);
         let folder = paths::dir_of(&article.path);
@@ -386,6 +432,7 @@ impl<'a> Renderer<'a> {
                     &self.parsed[i].html,
                     &self.parsed[i].links,
                     &self.linked.resolved[i],
+                    &self.linked.articles,
                 )
             })
             .unwrap_or_default();
@@ -424,6 +471,7 @@ impl<'a> Renderer<'a> {
             .articles
             .iter()
             .enumerate()
+            .filter(|(i, _)| self.linked.redirects[*i].is_none())
             .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
             .collect();
         dated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
@@ -433,6 +481,55 @@ impl<'a> Renderer<'a> {
             .map(|&(_, _, i)| self.entry(i, ""))
             .collect();
         ctx
+    }
+
+    /// The absolute URL of the page in `dir`, when the site has a base_url.
+    fn canonical(&self, dir: &str) -> Option<String> {
+        let base = self.config.base_url.as_ref()?;
+        Some(format!("{base}{}", paths::encode(dir)))
+    }
+
+    /// A retired article's page: it sends readers to its `redirect_url`.
+    fn redirect_ctx(&self, i: usize) -> Ctx<'_> {
+        let info = &self.linked.articles[i];
+        let (target, canonical) = match self.linked.redirects[i].as_ref() {
+            Some(Resolved::Page { href, article, .. }) => (
+                href.clone(),
+                self.canonical(&self.linked.articles[*article].dir),
+            ),
+            Some(Resolved::Url(url)) => {
+                let absolute = url.starts_with("http://") || url.starts_with("https://");
+                (url.clone(), absolute.then(|| url.clone()))
+            }
+            _ => (paths::relative_href(&info.dir, "index.html"), None),
+        };
+        self.redirect_page(&info.dir, info.title.clone(), target, canonical)
+    }
+
+    /// `kb/NNN/index.html` → the article with KB number NNN.
+    fn alias_ctx(&self, kb: &str, i: usize) -> Ctx<'_> {
+        let dir = format!("kb/{kb}/");
+        let info = &self.linked.articles[i];
+        let target = paths::relative_href(&dir, &format!("{}index.html", info.dir));
+        let canonical = self.canonical(&info.dir);
+        self.redirect_page(&dir, info.title.clone(), target, canonical)
+    }
+
+    fn redirect_page(
+        &self,
+        dir: &str,
+        title: String,
+        target: String,
+        canonical: Option<String>,
+    ) -> Ctx<'_> {
+        let page = PageCtx {
+            kind: "redirect",
+            title,
+            redirect: Some(target),
+            canonical,
+            ..PageCtx::default()
+        };
+        self.base_ctx(dir, page)
     }
 
     fn not_found_ctx(&self) -> Ctx<'_> {
@@ -540,8 +637,15 @@ fn human_date(d: NaiveDate) -> String {
     d.format("%B %-d, %Y").to_string()
 }
 
-/// Replaces link placeholders with the tags the link stage decided on.
-pub fn fill(html: &str, links: &[LinkRef], resolved: &[Resolved]) -> String {
+/// Replaces link placeholders with what the link stage decided on:
+/// `\u{1}N\u{2}` is link N's tag (or URL, or mention), `\u{1}tN\u{2}` the
+/// title of the article link N points at (for `<xref:uid>`).
+pub fn fill(
+    html: &str,
+    links: &[LinkRef],
+    resolved: &[Resolved],
+    articles: &[ArticleInfo],
+) -> String {
     let mut out = String::with_capacity(html.len() + links.len() * 32);
     let mut rest = html;
     while let Some(start) = rest.find(markdown::PLACEHOLDER_START) {
@@ -551,9 +655,20 @@ pub fn fill(html: &str, links: &[LinkRef], resolved: &[Resolved]) -> String {
             rest = after;
             continue;
         };
-        if let Ok(n) = after[..end].parse::<usize>() {
+        let (title_only, number) = match after[..end].strip_prefix('t') {
+            Some(n) => (true, n),
+            None => (false, &after[..end]),
+        };
+        if let Ok(n) = number.parse::<usize>() {
             if let (Some(link), Some(res)) = (links.get(n), resolved.get(n)) {
-                write_tag(&mut out, link, res);
+                if title_only {
+                    let title = res.article().map(|a| articles[a].title.as_str());
+                    out.push_str(&escape(
+                        title.unwrap_or(link.target.trim_start_matches("xref:")),
+                    ));
+                } else {
+                    write_tag(&mut out, link, res);
+                }
             }
         }
         rest = &after[end + 1..];
@@ -568,24 +683,36 @@ fn write_tag(out: &mut String, link: &LinkRef, res: &Resolved) {
     } else {
         format!(" title=\"{}\"", escape(&link.title))
     };
-    match (link.kind, res) {
-        (LinkKind::Link, Resolved::Href(h)) => {
-            out.push_str(&format!("<a href=\"{}\"{title}>", escape(h)));
+    let href = res.href().map(escape);
+    match (link.kind, href) {
+        (LinkKind::Link, Some(h)) => {
+            let marked = matches!(
+                res,
+                Resolved::Page {
+                    anchor_ok: false,
+                    ..
+                }
+            );
+            let class = if marked {
+                " class=\"kb-broken-anchor\""
+            } else {
+                ""
+            };
+            out.push_str(&format!("<a href=\"{h}\"{class}{title}>"));
         }
-        (LinkKind::Link, Resolved::Broken) => {
+        (LinkKind::Link, None) => {
             out.push_str(&format!(
                 "<a class=\"kb-broken-link\" title=\"Broken link: {}\">",
                 escape(&link.target)
             ));
         }
-        (LinkKind::Image, Resolved::Href(h)) => {
+        (LinkKind::Image, Some(h)) => {
             out.push_str(&format!(
-                "<img src=\"{}\" alt=\"{}\"{title} loading=\"lazy\">",
-                escape(h),
+                "<img src=\"{h}\" alt=\"{}\"{title} loading=\"lazy\">",
                 escape(&link.alt)
             ));
         }
-        (LinkKind::Image, Resolved::Broken) => {
+        (LinkKind::Image, None) => {
             let alt = if link.alt.trim().is_empty() {
                 link.target.as_str()
             } else {
@@ -596,5 +723,12 @@ fn write_tag(out: &mut String, link: &LinkRef, res: &Resolved) {
                 escape(alt)
             ));
         }
+        (LinkKind::Mention, Some(h)) => {
+            out.push_str(&format!("<a href=\"{h}\">{}</a>", escape(&link.alt)));
+        }
+        (LinkKind::Mention, None) => out.push_str(&escape(&link.alt)),
+        (LinkKind::Attr, Some(h)) => out.push_str(&h),
+        // Kept as written: the warning says it is broken.
+        (LinkKind::Attr, None) => out.push_str(&escape(&link.target)),
     }
 }
