@@ -23,6 +23,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Write the output (`build`); false only checks (`check`).
     pub write: bool,
+    /// Also check that external http(s) links answer (`check --external`).
+    pub external: bool,
 }
 
 /// Time one stage took.
@@ -107,6 +109,16 @@ pub fn build(opts: &BuildOptions) -> Build {
 
     let linked = links::link(&content, &parsed, &config);
     let t = stage("link", t, &mut b.timings);
+    let t = if opts.external {
+        let urls = linked.external_urls(&parsed);
+        diags.extend(links::external::check(
+            &urls,
+            &links::external::Limits::default(),
+        ));
+        stage("external", t, &mut b.timings)
+    } else {
+        t
+    };
 
     // Files stream from the renderer into a staging folder, so the whole
     // site is never held in memory; errors found before rendering mean

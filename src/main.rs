@@ -17,6 +17,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (default: public/)
@@ -51,6 +57,12 @@ enum Command {
         /// Print the time each stage took
         #[arg(long)]
         timings: bool,
+        /// Output format: `text` for people, `json` for editors and CI
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also check that external http(s) links answer (slow: uses the network)
+        #[arg(long)]
+        external: bool,
     },
     /// Create a new site in DIR with a config and one example article
     New {
@@ -74,6 +86,7 @@ fn main() -> ExitCode {
                 drafts,
                 strict,
                 write: true,
+                external: false,
             };
             let b = build(&opts);
             report(&b, &opts);
@@ -87,15 +100,21 @@ fn main() -> ExitCode {
             drafts,
             strict,
             timings,
+            format,
+            external,
         } => {
             let opts = BuildOptions {
                 root,
                 drafts,
                 strict,
+                external,
                 ..BuildOptions::default()
             };
             let b = build(&opts);
-            report(&b, &opts);
+            match format {
+                Format::Json => println!("{}", json_report(&b)),
+                Format::Text => report(&b, &opts),
+            }
             if timings {
                 print_timings(&b);
             }
@@ -147,8 +166,31 @@ fn report(b: &Build, opts: &BuildOptions) {
             };
             println!("Not written because of {why}; the previous output is unchanged. {articles} articles in {secs:.2}s: {summary}");
         }
-        None => println!("Checked {articles} articles in {secs:.2}s: {summary}"),
+        None => {
+            let l = b.site.linked.stats;
+            println!(
+                "Checked {articles} articles and {} links ({} local, {} external, {} broken) in {secs:.2}s: {summary}",
+                l.local + l.external + l.broken,
+                l.local,
+                l.external,
+                l.broken
+            );
+        }
     }
+}
+
+/// The whole check as one JSON object: counts, link figures, diagnostics.
+fn json_report(b: &Build) -> String {
+    let counts = b.counts();
+    serde_json::json!({
+        "articles": b.site.content.articles.len(),
+        "links": b.site.linked.stats,
+        "errors": counts.errors,
+        "warnings": counts.warnings,
+        "notes": counts.infos,
+        "diagnostics": b.diagnostics,
+    })
+    .to_string()
 }
 
 fn print_timings(b: &Build) {

@@ -3,6 +3,7 @@
 //! anchors; builds the folder sections; resolves every link, image, KB
 //! mention and redirect; and computes backlinks and related articles.
 
+pub mod external;
 pub mod related;
 pub mod resolve;
 pub mod sections;
@@ -49,7 +50,62 @@ pub struct Linked {
     pub by_kb: HashMap<String, usize>,
     /// `uid` → article.
     pub by_uid: HashMap<String, usize>,
+    pub stats: LinkStats,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How the site's links (and images, and raw-HTML URLs) resolved.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LinkStats {
+    /// To an article, a section or a file of this site.
+    pub local: usize,
+    /// Kept or made external (http, mailto, unmapped site-relative).
+    pub external: usize,
+    pub broken: usize,
+}
+
+impl Linked {
+    /// Every http(s) URL the site links to, with its first use and count.
+    pub fn external_urls(&self, parsed: &[Parsed]) -> BTreeMap<String, external::Use> {
+        let mut urls: BTreeMap<String, external::Use> = BTreeMap::new();
+        for (p, resolved) in parsed.iter().zip(&self.resolved) {
+            for (link, r) in p.links.iter().zip(resolved) {
+                let Resolved::Url(url) = r else { continue };
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    continue;
+                }
+                let url = url.split('#').next().unwrap_or(url).to_string();
+                urls.entry(url)
+                    .or_insert_with(|| external::Use {
+                        file: p.file_of(link.at).to_string(),
+                        line: link.at.line,
+                        count: 0,
+                    })
+                    .count += 1;
+            }
+        }
+        urls
+    }
+}
+
+fn count_links(parsed: &[Parsed], resolved: &[Vec<Resolved>]) -> LinkStats {
+    let mut stats = LinkStats::default();
+    for (p, rs) in parsed.iter().zip(resolved) {
+        for (link, r) in p.links.iter().zip(rs) {
+            if link.kind == LinkKind::Mention {
+                continue;
+            }
+            match r {
+                Resolved::Page { .. } => stats.local += 1,
+                Resolved::Url(u) if u.is_empty() || u.starts_with('#') || !u.contains(':') => {
+                    stats.local += 1
+                }
+                Resolved::Url(_) => stats.external += 1,
+                Resolved::Broken => stats.broken += 1,
+            }
+        }
+    }
+    stats
 }
 
 /// Lookups link resolution needs.
@@ -280,6 +336,7 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         redirects.push(redirect);
         diagnostics.extend(d);
     }
+    let stats = count_links(parsed, &resolved);
     let backlinks = backlinks(&resolved, &articles, &listed);
     let related = related::related(content, &articles, &listed);
     Linked {
@@ -291,6 +348,7 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         sections,
         by_kb,
         by_uid,
+        stats,
         diagnostics,
     }
 }
