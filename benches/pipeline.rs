@@ -34,7 +34,7 @@ fn corpus() -> (Content, Vec<Parsed>, Config) {
     let parsed = content
         .articles
         .iter()
-        .map(|a| markdown::parse(a, &content))
+        .map(|a| markdown::parse(a, &content, &Default::default()))
         .collect();
     let mut config = Config::default();
     config
@@ -51,7 +51,7 @@ fn parse_article(c: &mut Criterion) {
     g.bench_function("front matter + Markdown of KB 841696", |b| {
         b.iter(|| {
             let content = content::from_memory(&[(KB_PATH, black_box(KB_TEXT))], "content/");
-            markdown::parse(&content.articles[0], &content)
+            markdown::parse(&content.articles[0], &content, &Default::default())
         })
     });
     g.finish();

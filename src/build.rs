@@ -99,10 +99,11 @@ pub fn build(opts: &BuildOptions) -> Build {
     });
     let t = stage("load", t, &mut b.timings);
 
+    let settings = markdown::Settings::from(&config);
     let parsed: Vec<Parsed> = content
         .articles
         .par_iter()
-        .map(|a| markdown::parse(a, &content))
+        .map(|a| markdown::parse(a, &content, &settings))
         .collect();
     content.release_text();
     let t = stage("parse", t, &mut b.timings);
@@ -169,6 +170,9 @@ pub fn build(opts: &BuildOptions) -> Build {
         );
     }
     diagnostics::sort(&mut diags);
+    // A text shown twice (a tree's outline repeats its questions) reports
+    // its problems once.
+    diags.dedup();
     b.diagnostics = diags;
 
     if let Some(staging) = staging {

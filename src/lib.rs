@@ -13,5 +13,6 @@ pub mod output;
 pub mod paths;
 pub mod render;
 pub mod scaffold;
+pub mod tree;
 
 pub use build::{build, Build, BuildOptions};

@@ -220,14 +220,24 @@ impl SiteIndex<'_> {
             .get(folder)
             .into_iter()
             .flat_map(|s| s.articles.iter().chain(s.index.iter()))
-            .map(|&a| {
+            // Bounded work per broken link: a capped scan, lengths compared
+            // before any edit distance.
+            .take(MAX_SUGGEST_SCAN)
+            .filter_map(|&a| {
                 let other = self.content.articles[a]
                     .path
                     .rsplit('/')
                     .next()
                     .unwrap_or("");
-                let other = paths::strip_md(other).to_lowercase();
-                (strsim::normalized_levenshtein(stem, &other), a)
+                let other = paths::strip_md(other);
+                let (x, y) = (stem.len(), other.len());
+                if x.abs_diff(y) * 5 > x.max(y) * 2 {
+                    return None;
+                }
+                Some((
+                    strsim::normalized_levenshtein(stem, &other.to_lowercase()),
+                    a,
+                ))
             })
             .filter(|(score, _)| *score >= 0.6)
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
@@ -247,6 +257,9 @@ impl SiteIndex<'_> {
         ))
     }
 }
+
+/// Articles of a folder compared with a broken link's file name at most.
+const MAX_SUGGEST_SCAN: usize = 400;
 
 /// `a/b` → `a/b/`, the key of a section folder.
 fn section_key(path: &str) -> String {
@@ -282,6 +295,7 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         })
         .collect();
     check_unique_pages(content, &articles, &mut diagnostics);
+    check_unique_trees(parsed, &mut diagnostics);
     let by_kb = unique_index(
         content,
         |i| articles[i].kb.clone(),
@@ -474,6 +488,27 @@ fn check_unique_pages(content: &Content, articles: &[ArticleInfo], diags: &mut V
             );
         } else {
             seen.insert(&info.dir, i);
+        }
+    }
+}
+
+/// Tree ids name pages' anchors, SVG files and walk hashes: one per site.
+fn check_unique_trees(parsed: &[Parsed], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &crate::tree::Summary> = HashMap::default();
+    for t in parsed.iter().flat_map(|p| &p.trees) {
+        match seen.get(t.id.as_str()) {
+            Some(first) => diags.push(
+                Diagnostic::error(format!(
+                    "duplicate decision tree id `{}`: also at {}:{}",
+                    t.id, first.file, first.line
+                ))
+                .in_file(t.file.clone())
+                .at_line(t.line)
+                .with_hint("tree ids must be unique across the site"),
+            ),
+            None => {
+                seen.insert(&t.id, t);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ fn run(files: &[(&str, &str)], config: &Config) -> (Content, Vec<Parsed>, Linked
     let parsed: Vec<Parsed> = c
         .articles
         .iter()
-        .map(|a| crate::markdown::parse(a, &c))
+        .map(|a| crate::markdown::parse(a, &c, &Default::default()))
         .collect();
     let l = link(&c, &parsed, config);
     (c, parsed, l)

@@ -15,7 +15,8 @@ use crate::content::{Article, Content, MarkdownSource};
 use crate::diagnostics::Diagnostic;
 use preprocess::{Block, KbMeta, Origin, Prepared, SourceFile};
 use pulldown_cmark::{
-    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
+    TagEnd,
 };
 use regex::Regex;
 use std::sync::LazyLock;
@@ -90,6 +91,8 @@ pub struct Parsed {
     /// Plain text of the first paragraph, for listings when there is no
     /// description.
     pub summary: String,
+    /// Decision trees of the article, in order.
+    pub trees: Vec<crate::tree::Summary>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -110,7 +113,7 @@ fn options() -> Options {
 }
 
 /// Parse stage entry point for one article.
-pub fn parse(article: &Article, content: &Content) -> Parsed {
+pub fn parse(article: &Article, content: &Content, settings: &Settings) -> Parsed {
     let source = MarkdownSource {
         path: &article.path,
         file: &article.file,
@@ -118,7 +121,30 @@ pub fn parse(article: &Article, content: &Content) -> Parsed {
         body_line: article.body_line,
     };
     let prepared = preprocess::prepare(source, content);
-    Pass::new(&prepared).run()
+    Pass::new(&prepared, settings).run()
+}
+
+/// What the parse stage takes from the site's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// `trees.max_nodes`.
+    pub max_tree_nodes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_tree_nodes: crate::config::TreesConfig::default().max_nodes,
+        }
+    }
+}
+
+impl From<&crate::config::Config> for Settings {
+    fn from(c: &crate::config::Config) -> Self {
+        Settings {
+            max_tree_nodes: c.trees.max_nodes,
+        }
+    }
 }
 
 /// Inline Markdown → plain text (`&nbsp;` and emphasis resolved).
@@ -185,10 +211,13 @@ struct Pass<'a> {
     in_code_block: bool,
     /// Inside `<xref:uid>`: its literal text is replaced by the title.
     auto_text_link: Option<()>,
+    /// Inside a decision-tree block: its YAML so far, and where it started.
+    tree_block: Option<(String, usize)>,
+    settings: &'a Settings,
 }
 
 impl<'a> Pass<'a> {
-    fn new(prepared: &'a Prepared) -> Self {
+    fn new(prepared: &'a Prepared, settings: &'a Settings) -> Self {
         let line_starts = std::iter::once(0)
             .chain(prepared.text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -212,6 +241,8 @@ impl<'a> Pass<'a> {
             links_open: 0,
             in_code_block: false,
             auto_text_link: None,
+            tree_block: None,
+            settings,
         }
     }
 
@@ -315,6 +346,14 @@ impl<'a> Pass<'a> {
     }
 
     fn event(&mut self, ev: Event<'a>, offset: usize) {
+        if let Some((yaml, _)) = &mut self.tree_block {
+            match ev {
+                Event::Text(t) => yaml.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => self.end_tree(),
+                _ => {}
+            }
+            return;
+        }
         if self.image.is_some() {
             self.image_event(ev);
             return;
@@ -412,6 +451,11 @@ impl<'a> Pass<'a> {
             Event::Text(t) if self.mentions_allowed() && t.contains("KB") => {
                 self.mentions(t, offset);
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some(crate::tree::FENCE) =>
+            {
+                self.tree_block = Some((String::new(), offset));
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.in_code_block = true;
                 self.out.push(Event::Start(Tag::CodeBlock(kind)));
@@ -468,6 +512,85 @@ impl<'a> Pass<'a> {
             Event::SoftBreak | Event::HardBreak => link.alt.push(' '),
             _ => {}
         }
+    }
+
+    /// A decision-tree block has ended: build it, or report why not.
+    fn end_tree(&mut self) {
+        let Some((yaml, offset)) = self.tree_block.take() else {
+            return;
+        };
+        let fence = self.origin(offset);
+        let file = self.parsed.sources[fence.source as usize].file.clone();
+        match crate::tree::build(&yaml, fence.line + 1, self.settings.max_tree_nodes) {
+            Ok(built) => {
+                let summary = crate::tree::Summary::of(&built, &file);
+                let tree = &built.tree;
+                self.parsed.html_anchors.push(tree.id.clone());
+                self.parsed
+                    .html_anchors
+                    .extend(tree.nodes.iter().map(|n| tree.element_id(&n.id)));
+                let html = crate::tree::html::render(
+                    tree,
+                    &built.svg,
+                    &summary.svg_file(),
+                    &mut |md, line, block| self.fragment(md, fence.source, line, block),
+                );
+                self.out.push(Event::Html(html.into()));
+                self.parsed.trees.push(summary);
+            }
+            Err(errors) => {
+                self.parsed
+                    .diagnostics
+                    .extend(errors.into_iter().map(|d| d.in_file(file.clone())));
+                self.out.push(Event::Html(
+                    format!(
+                        "<div class=\"kb-missing\" role=\"note\">This decision tree has errors (see the build messages).</div>\n<pre><code>{}</code></pre>\n",
+                        escape(&yaml)
+                    )
+                    .into(),
+                ));
+            }
+        }
+    }
+
+    /// Markdown text of a tree (a question, an answer, an outcome) as HTML;
+    /// its links are registered like any other, at the given file line.
+    fn fragment(&mut self, md: &str, source: u16, line: u32, block: bool) -> String {
+        let at = Origin { source, line };
+        let mut events = Vec::new();
+        for ev in Parser::new_ext(md, options()) {
+            match ev {
+                Event::Start(Tag::Link {
+                    dest_url, title, ..
+                }) => {
+                    let n = self.parsed.links.len();
+                    self.parsed.links.push(LinkRef {
+                        kind: LinkKind::Link,
+                        target: dest_url.into_string(),
+                        title: title.into_string(),
+                        alt: String::new(),
+                        auto_text: false,
+                        at,
+                    });
+                    events.push(Event::InlineHtml(
+                        format!("{PLACEHOLDER_START}{n}{PLACEHOLDER_END}").into(),
+                    ));
+                }
+                Event::End(TagEnd::Link) => events.push(Event::InlineHtml("</a>".into())),
+                other => events.push(other),
+            }
+        }
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        if block {
+            return html;
+        }
+        // Inline: the paragraphs' text, joined.
+        let inline = html
+            .trim()
+            .trim_start_matches("<p>")
+            .trim_end_matches("</p>");
+        inline.replace("</p>\n<p>", " ")
     }
 
     /// KB mentions become links only in running text: not in code, links,

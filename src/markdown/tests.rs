@@ -6,7 +6,7 @@ fn parse_one(files: &[(&str, &str)]) -> Parsed {
     let i = c
         .article_index(files[0].0)
         .expect("first file is an article");
-    parse(&c.articles[i], &c)
+    parse(&c.articles[i], &c, &Settings::default())
 }
 
 fn html(md: &str) -> String {

@@ -154,7 +154,26 @@ struct Ctx<'a> {
     breadcrumbs: Vec<Crumb>,
     sections: Vec<Entry>,
     recent: Vec<Entry>,
+    /// The site's decision trees (home page: the first few).
+    trees: Vec<TreeEntry>,
+    /// How many trees the site has in all.
+    tree_count: usize,
 }
+
+/// A decision tree in a listing.
+#[derive(Serialize)]
+struct TreeEntry {
+    title: String,
+    /// To the tree on its article's page.
+    href: String,
+    article: String,
+    article_href: String,
+    questions: usize,
+    outcomes: usize,
+}
+
+/// Trees the home page lists before linking to the full list.
+const HOME_TREES: usize = 10;
 
 /// A page to render.
 enum Job<'a> {
@@ -166,6 +185,8 @@ enum Job<'a> {
     Section(&'a Section),
     Home,
     NotFound,
+    /// `trees/index.html`: every decision tree of the site.
+    Trees,
 }
 
 /// Backlinks listed on a page; the rest are counted (a page linked from
@@ -218,6 +239,9 @@ pub fn render(
         .collect();
     aliases.sort_unstable();
     jobs.extend(aliases.into_iter().map(|(kb, i)| Job::KbAlias(kb, i)));
+    if parsed.iter().any(|p| !p.trees.is_empty()) {
+        jobs.push(Job::Trees);
+    }
     for section in linked.sections.by_dir.values() {
         if section.index.is_none() && !section.dir.is_empty() {
             jobs.push(Job::Section(section));
@@ -231,6 +255,7 @@ pub fn render(
             path: a.clone(),
             data: Data::Copy(content.content_dir.join(a)),
         }))
+        .chain(tree_diagrams(parsed, linked))
         .collect();
     let mut out = Rendered::default();
     let mut paths: Vec<String> = jobs.iter().map(|j| r.path_of(j)).collect();
@@ -296,6 +321,7 @@ impl<'a> Renderer<'a> {
                 format!("{}index.html", self.linked.articles[*i].dir)
             }
             Job::KbAlias(kb, _) => format!("kb/{kb}/index.html"),
+            Job::Trees => "trees/index.html".to_string(),
         }
     }
 
@@ -314,6 +340,7 @@ impl<'a> Renderer<'a> {
             Job::KbAlias(kb, i) => ("redirect.html", self.alias_ctx(kb, *i), None),
             Job::Section(s) => ("section.html", self.section_ctx(s), None),
             Job::Home => ("home.html", self.home_ctx(), None),
+            Job::Trees => ("trees.html", self.trees_ctx(), None),
             Job::NotFound => ("404.html", self.not_found_ctx(), None),
         };
         let html = self
@@ -340,6 +367,8 @@ impl<'a> Renderer<'a> {
             breadcrumbs: Vec::new(),
             sections: Vec::new(),
             recent: Vec::new(),
+            trees: Vec::new(),
+            tree_count: 0,
         }
     }
 
@@ -475,11 +504,53 @@ impl<'a> Renderer<'a> {
             .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
             .collect();
         dated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        ctx.trees = self.tree_entries("", HOME_TREES);
+        ctx.tree_count = self.parsed.iter().map(|p| p.trees.len()).sum();
         ctx.recent = dated
             .iter()
             .take(RECENT)
             .map(|&(_, _, i)| self.entry(i, ""))
             .collect();
+        ctx
+    }
+
+    /// Up to `max` of the site's trees (by title), linked from `page_dir`.
+    fn tree_entries(&self, page_dir: &str, max: usize) -> Vec<TreeEntry> {
+        let mut all: Vec<TreeEntry> = self
+            .parsed
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.linked.redirects[*i].is_none())
+            .flat_map(|(i, p)| {
+                let info = &self.linked.articles[i];
+                let page = paths::relative_href(page_dir, &format!("{}index.html", info.dir));
+                p.trees.iter().map(move |t| TreeEntry {
+                    title: t.title.clone(),
+                    href: format!("{page}#{}", t.id),
+                    article: info.title.clone(),
+                    article_href: page.clone(),
+                    questions: t.questions,
+                    outcomes: t.outcomes,
+                })
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            (a.title.to_lowercase(), &a.href).cmp(&(b.title.to_lowercase(), &b.href))
+        });
+        all.truncate(max);
+        all
+    }
+
+    fn trees_ctx(&self) -> Ctx<'_> {
+        let page = PageCtx {
+            kind: "trees",
+            title: "Decision trees".into(),
+            ..PageCtx::default()
+        };
+        let mut ctx = self.base_ctx("trees/", page);
+        ctx.trees = self.tree_entries("trees/", usize::MAX);
+        ctx.tree_count = ctx.trees.len();
+        ctx.breadcrumbs = self.breadcrumbs("", "trees/");
         ctx
     }
 
@@ -604,6 +675,23 @@ impl<'a> Renderer<'a> {
             count: 0,
         }
     }
+}
+
+/// Each tree's standalone SVG, next to its article's page.
+fn tree_diagrams(parsed: &[Parsed], linked: &Linked) -> Vec<OutputFile> {
+    parsed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| linked.redirects[*i].is_none())
+        .flat_map(|(i, p)| {
+            p.trees.iter().map(move |t| OutputFile {
+                path: format!("{}{}", linked.articles[i].dir, t.svg_file()),
+                data: Data::Bytes(
+                    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", t.svg).into_bytes(),
+                ),
+            })
+        })
+        .collect()
 }
 
 /// A render failure, reported at the template (where the fix goes) and
