@@ -205,12 +205,7 @@ type Boxes = Vec<(String, [f32; 4])>;
 type Edges = Vec<(String, String, Vec<(f32, f32)>)>;
 
 /// Box and edge geometry of an emitted diagram, read with an XML parser.
-fn geometry(
-    svg: &str,
-) -> (
-    Vec<(String, [f32; 4])>,
-    Vec<(String, String, Vec<(f32, f32)>)>,
-) {
+fn geometry(svg: &str) -> (Boxes, Edges) {
     let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
     let num = |n: roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f32>().unwrap();
     let mut boxes = Vec::new();
