@@ -108,11 +108,15 @@
       b.type = 'button';
       b.className = 'kb-tree-step';
       b.setAttribute('data-kb-back', String(i));
+      // Screen readers hear what the button does; everyone sees the step.
+      var hint = document.createElement('span');
+      hint.className = 'kb-visually-hidden';
+      hint.textContent = 'Change your answer: ';
+      b.appendChild(hint);
       b.appendChild(document.createTextNode(step.question + ' '));
       var a = document.createElement('strong');
       a.textContent = step.answer.label;
       b.appendChild(a);
-      b.setAttribute('aria-label', 'Change your answer to: ' + step.question + ' (you answered ' + step.answer.label + ')');
       li.appendChild(b);
       list.appendChild(li);
     });
