@@ -449,7 +449,9 @@ impl<'a> Pass<'a> {
             }
             Event::Text(_) if self.auto_text_link.is_some() => {}
             Event::Text(t) if self.mentions_allowed() && t.contains("KB") => {
-                self.mentions(t, offset);
+                let at = self.origin(offset);
+                let events = self.mentions(t, at);
+                self.out.extend(events);
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.split_whitespace().next() == Some(crate::tree::FENCE) =>
@@ -558,6 +560,7 @@ impl<'a> Pass<'a> {
     fn fragment(&mut self, md: &str, source: u16, line: u32, block: bool) -> String {
         let at = Origin { source, line };
         let mut events = Vec::new();
+        let mut links_open = 0usize;
         for ev in Parser::new_ext(md, options()) {
             match ev {
                 Event::Start(Tag::Link {
@@ -575,8 +578,16 @@ impl<'a> Pass<'a> {
                     events.push(Event::InlineHtml(
                         format!("{PLACEHOLDER_START}{n}{PLACEHOLDER_END}").into(),
                     ));
+                    links_open += 1;
                 }
-                Event::End(TagEnd::Link) => events.push(Event::InlineHtml("</a>".into())),
+                Event::End(TagEnd::Link) => {
+                    links_open = links_open.saturating_sub(1);
+                    events.push(Event::InlineHtml("</a>".into()))
+                }
+                Event::Text(t) if links_open == 0 && t.contains("KB") => {
+                    let split = self.mentions(t, at);
+                    events.extend(split);
+                }
                 other => events.push(other),
             }
         }
@@ -601,16 +612,16 @@ impl<'a> Pass<'a> {
 
     /// Splits text at "KB 833770" / "KB833770" mentions, each a placeholder
     /// the link stage turns into a link when that KB is in the site.
-    fn mentions(&mut self, text: CowStr<'a>, offset: usize) {
+    fn mentions<'t>(&mut self, text: CowStr<'t>, at: Origin) -> Vec<Event<'t>> {
+        let mut events = Vec::new();
         let mut last = 0;
         for m in KB_MENTION.find_iter(&text) {
             if m.start() > last {
-                self.out
-                    .push(Event::Text(text[last..m.start()].to_string().into()));
+                events.push(Event::Text(text[last..m.start()].to_string().into()));
             }
-            let at = self.origin(offset);
             let digits = m.as_str().trim_start_matches(|c: char| !c.is_ascii_digit());
-            self.push_link(LinkRef {
+            let n = self.parsed.links.len();
+            self.parsed.links.push(LinkRef {
                 kind: LinkKind::Mention,
                 target: format!("kb:{digits}"),
                 title: String::new(),
@@ -618,13 +629,17 @@ impl<'a> Pass<'a> {
                 auto_text: false,
                 at,
             });
+            events.push(Event::InlineHtml(
+                format!("{PLACEHOLDER_START}{n}{PLACEHOLDER_END}").into(),
+            ));
             last = m.end();
         }
         if last == 0 {
-            self.out.push(Event::Text(text));
+            events.push(Event::Text(text));
         } else if last < text.len() {
-            self.out.push(Event::Text(text[last..].to_string().into()));
+            events.push(Event::Text(text[last..].to_string().into()));
         }
+        events
     }
 
     /// Relative and site-relative `href`/`src` values in raw HTML go through
