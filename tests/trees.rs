@@ -167,3 +167,22 @@ fn duplicate_tree_ids_across_articles_and_max_nodes() {
     );
     assert!(run.stderr.contains("--> content/b.md:4"), "{}", run.stderr);
 }
+
+#[test]
+fn several_trees_in_one_article() {
+    let second = TREE
+        .replace("id: printer", "id: scanner")
+        .replace("Can I fix the printer?", "Can I fix the scanner?");
+    let site = site_with(&format!("{TREE}\n## Scanner\n\n{second}"));
+    let run = site.kbsite(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.page("help/printer/index.html");
+    assert!(html.contains("data-kb-tree=\"printer\"") && html.contains("data-kb-tree=\"scanner\""));
+    assert!(html.contains("id=\"scanner--power\""));
+    assert!(site.out().join("help/printer/scanner.svg").is_file());
+    let trees = site.page("trees/index.html");
+    assert!(
+        trees.find("Can I fix the printer?").unwrap()
+            < trees.find("Can I fix the scanner?").unwrap()
+    );
+}
