@@ -16,3 +16,4 @@ pub mod scaffold;
 pub mod tree;
 
 pub use build::{build, Build, BuildOptions};
+pub mod search;
