@@ -50,14 +50,12 @@ pub fn each_token(text: &str, mut f: impl FnMut(String)) {
             continue;
         }
         let start = i;
-        while i < chars.len() {
-            if is_word_char(chars[i]) {
-                i += 1;
-            } else if is_joiner(chars[i]) && i + 1 < chars.len() && is_word_char(chars[i + 1]) {
-                i += 1;
-            } else {
-                break;
-            }
+        // A joiner counts only between two word characters.
+        while i < chars.len()
+            && (is_word_char(chars[i])
+                || (is_joiner(chars[i]) && chars.get(i + 1).is_some_and(|&c| is_word_char(c))))
+        {
+            i += 1;
         }
         word(&chars[start..i], &mut f);
     }
