@@ -7,6 +7,7 @@ use crate::links::{self, Linked};
 use crate::markdown::{self, Parsed};
 use crate::output;
 use crate::render::{self, Rendered};
+use crate::search;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -149,7 +150,7 @@ pub fn build(opts: &BuildOptions) -> Build {
         Some(s) => s,
         None => &render::Discard,
     };
-    let rendered = match render::theme::load(&opts.root, &config.theme) {
+    let mut rendered = match render::theme::load(&opts.root, &config.theme) {
         Ok(theme) => render::render(&content, &parsed, &linked, &config, &theme, sink),
         Err(theme_diags) => Rendered {
             diagnostics: theme_diags,
@@ -157,6 +158,24 @@ pub fn build(opts: &BuildOptions) -> Build {
         },
     };
     let t = stage("render", t, &mut b.timings);
+
+    let t = if config.search.enabled {
+        let files = search::index(&content, &parsed, &linked);
+        let files_count = files.len();
+        let failed: Vec<Diagnostic> = files
+            .into_par_iter()
+            .filter_map(|f| {
+                let path = f.path.clone();
+                let e = sink.put(f).err()?;
+                Some(Diagnostic::error(format!("cannot write `{path}`: {e}")))
+            })
+            .collect();
+        rendered.files += files_count - failed.len();
+        rendered.diagnostics.extend(failed);
+        stage("index", t, &mut b.timings)
+    } else {
+        t
+    };
 
     diags.extend(content.diagnostics.iter().cloned());
     diags.extend(parsed.iter().flat_map(|p| p.diagnostics.iter().cloned()));

@@ -93,6 +93,8 @@ pub struct Parsed {
     pub summary: String,
     /// Decision trees of the article, in order.
     pub trees: Vec<crate::tree::Summary>,
+    /// The body as plain text (without headings), for search.
+    pub text: String,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -365,6 +367,18 @@ impl<'a> Pass<'a> {
             match &ev {
                 Event::Text(t) | Event::Code(t) => s.push_str(t),
                 Event::SoftBreak | Event::HardBreak => s.push(' '),
+                _ => {}
+            }
+        }
+        // Body text for search (headings are a field of their own).
+        if self.heading.is_none() {
+            match &ev {
+                Event::Text(t) | Event::Code(t) => self.parsed.text.push_str(t),
+                Event::SoftBreak
+                | Event::HardBreak
+                | Event::End(
+                    TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+                ) => self.parsed.text.push(' '),
                 _ => {}
             }
         }

@@ -1,3 +1,125 @@
-//! Search: the tokenizer, the index builder and the shard writer.
+//! Index stage: full-text search that works from `file://` and scales by
+//! loading only what a query needs. [`tokenize`] splits text into terms (the
+//! theme's script mirrors it for queries), [`build`] scores every term's
+//! documents, [`shards`] writes the index as small self-registering `.js`
+//! files under `search/`.
 
+pub mod build;
+pub mod shards;
 pub mod tokenize;
+
+use crate::content::Content;
+use crate::links::Linked;
+use crate::markdown::Parsed;
+use crate::paths;
+use crate::render::OutputFile;
+pub use build::Doc;
+use rayon::prelude::*;
+use shards::{DocMeta, Facets};
+
+/// Characters of body text kept per document for result snippets.
+const SNIPPET_TEXT: usize = 360;
+
+/// Index stage entry point: the search files of the site.
+pub fn index(content: &Content, parsed: &[Parsed], linked: &Linked) -> Vec<OutputFile> {
+    let listed: Vec<usize> = (0..content.articles.len())
+        .filter(|&i| linked.redirects[i].is_none())
+        .collect();
+    let (docs, meta): (Vec<Doc>, Vec<DocMeta>) = listed
+        .par_iter()
+        .map(|&i| document(i, content, parsed, linked))
+        .unzip();
+    let mut facets = Facets::new();
+    for (n, &i) in listed.iter().enumerate() {
+        let t = &linked.articles[i].terms;
+        for product in &t.products {
+            facets
+                .entry("product")
+                .or_default()
+                .entry(product.clone())
+                .or_default()
+                .push(n as u32);
+        }
+        if let Some(s) = &t.service {
+            facets
+                .entry("service")
+                .or_default()
+                .entry(s.clone())
+                .or_default()
+                .push(n as u32);
+        }
+    }
+    let index = build::build(&docs);
+    shards::files(&index, &meta, &facets)
+}
+
+/// Article `i` as search sees it, and what its result shows.
+fn document<'a>(
+    i: usize,
+    content: &'a Content,
+    parsed: &'a [Parsed],
+    linked: &'a Linked,
+) -> (Doc<'a>, DocMeta) {
+    let a = &content.articles[i];
+    let p = &parsed[i];
+    let info = &linked.articles[i];
+    let t = &info.terms;
+    let description = a.front.description.as_deref().unwrap_or("");
+    let keys = [info.kb.clone(), t.service.clone(), t.subservice.clone()]
+        .into_iter()
+        .flatten()
+        .chain(t.products.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let headings =
+        p.h1.iter()
+            .chain(&p.headings)
+            .map(|h| h.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" \n");
+    let section = linked
+        .sections
+        .get(paths::dir_of(&a.path))
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let lead = if description.is_empty() {
+        p.summary.as_str()
+    } else {
+        description
+    };
+    let meta = DocMeta {
+        title: info.title.clone(),
+        url: format!("{}index.html", info.dir),
+        section,
+        kb: info.kb.clone().unwrap_or_default(),
+        text: snippet_text(lead, &p.text),
+    };
+    let doc = Doc {
+        title: info.title.as_str().into(),
+        headings: headings.into(),
+        keys: keys.into(),
+        description: description.into(),
+        body: p.text.as_str().into(),
+    };
+    (doc, meta)
+}
+
+/// The lead sentence and the start of the body, cut at a word.
+fn snippet_text(lead: &str, body: &str) -> String {
+    let mut end = body.len().min(SNIPPET_TEXT * 2);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let body: String = body[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text = format!("{} {}", lead.trim(), body);
+    if text.len() > SNIPPET_TEXT {
+        let mut cut = SNIPPET_TEXT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let end = text[..cut].rfind(' ').unwrap_or(cut);
+        text.truncate(end);
+        text.push('…');
+    }
+    text.trim().to_string()
+}

@@ -34,94 +34,276 @@ fn is_joiner(c: char) -> bool {
 
 /// Lower-cases and folds accents (`Überschrift` → `uberschrift`).
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect::<String>()
         .to_lowercase()
 }
 
+thread_local! {
+    /// Plain word → its token (`None`: dropped). Text repeats its words, and
+    /// folding and stemming are the costly part of indexing.
+    static PLAIN: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<String>>> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// Most cached words per thread; past it the cache starts over.
+const CACHE_WORDS: usize = 200_000;
+
 /// Calls `f` with each token of `text`, in order.
-pub fn each_token(text: &str, mut f: impl FnMut(String)) {
-    let chars: Vec<char> = text.chars().collect();
+pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
+    each_piece(text, |piece| match piece {
+        Piece::Whole(w) => f(&fold(w)),
+        Piece::Plain(p) => plain(p, &mut f),
+    });
+}
+
+/// A piece of text the word rules cut: a plain word (or a part of a
+/// compound), or a compound word as a whole (given before its parts).
+enum Piece<'t> {
+    Plain(&'t str),
+    Whole(&'t str),
+}
+
+/// Calls `f` with each piece of `text`: the one place the word rules live.
+fn each_piece<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
+    each_word(text, |w| {
+        if is_compound(w) {
+            f(Piece::Whole(w));
+            for p in split_parts(w) {
+                f(Piece::Plain(p));
+            }
+        } else {
+            f(Piece::Plain(w));
+        }
+    });
+}
+
+/// Calls `f` with each word of `text` (joiners inside it included).
+fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    if text.is_ascii() {
+        return each_ascii_word(text, f);
+    }
+    let mut start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let inside = is_word_char(c)
+            || (start.is_some()
+                && is_joiner(c)
+                && chars.peek().is_some_and(|&(_, n)| is_word_char(n)));
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                f(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
+    }
+}
+
+/// [`each_word`] for ASCII text, byte by byte: the same rules, faster.
+fn each_ascii_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let b = text.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
-        if !is_word_char(chars[i]) {
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
             i += 1;
             continue;
         }
         let start = i;
-        // A joiner counts only between two word characters.
-        while i < chars.len()
-            && (is_word_char(chars[i])
-                || (is_joiner(chars[i]) && chars.get(i + 1).is_some_and(|&c| is_word_char(c))))
+        while i < b.len()
+            && (b[i].is_ascii_alphanumeric()
+                || (matches!(b[i], b'.' | b'-' | b'_')
+                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)))
         {
             i += 1;
         }
-        word(&chars[start..i], &mut f);
+        f(&text[start..i]);
     }
 }
 
 /// Every token of `text`, in order.
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    each_token(text, |t| out.push(t));
+    each_token(text, |t| out.push(t.to_string()));
     out
 }
 
-fn word(w: &[char], f: &mut impl FnMut(String)) {
-    let parts = split_parts(w);
-    if parts.len() == 1 {
-        plain(&parts[0], f);
-        return;
+/// Terms as numbers, for indexing: each distinct term once, each distinct
+/// word folded and stemmed once.
+#[derive(Debug, Default)]
+pub struct Vocab {
+    ids: rustc_hash::FxHashMap<String, u32>,
+    /// Term of each id.
+    pub terms: Vec<String>,
+    words: rustc_hash::FxHashMap<String, Option<u32>>,
+    wholes: rustc_hash::FxHashMap<String, u32>,
+}
+
+impl Vocab {
+    fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        self.terms.push(term.to_string());
+        self.ids.insert(term.to_string(), id);
+        id
     }
-    let whole: String = w.iter().collect();
-    f(fold(&whole));
-    for p in &parts {
-        plain(p, f);
+
+    /// Calls `f` with the id of each token of `text`, in order.
+    pub fn tokens(&mut self, text: &str, mut f: impl FnMut(u32)) {
+        each_piece(text, |piece| {
+            let id = match piece {
+                Piece::Whole(w) => Some(match self.wholes.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.id(&fold(w));
+                        self.wholes.insert(w.to_string(), id);
+                        id
+                    }
+                }),
+                Piece::Plain(p) => match self.words.get(p) {
+                    Some(known) => *known,
+                    None => {
+                        let id = plain_token(p).map(|t| self.id(&t));
+                        self.words.insert(p.to_string(), id);
+                        id
+                    }
+                },
+            };
+            if let Some(id) = id {
+                f(id);
+            }
+        });
     }
+}
+
+/// Whether a word splits into parts (see [`split_parts`]); no allocation,
+/// as almost every word is plain.
+fn is_compound(w: &str) -> bool {
+    if w.is_ascii() {
+        let b = w.as_bytes();
+        let mut letters = 0;
+        for k in 0..b.len() {
+            let c = b[k];
+            if matches!(c, b'.' | b'-' | b'_') || (c.is_ascii_digit() && letters >= 2) {
+                return true;
+            }
+            if k > 0 && c.is_ascii_uppercase() {
+                let p = b[k - 1];
+                let next_lower = b.get(k + 1).is_some_and(u8::is_ascii_lowercase);
+                if p.is_ascii_lowercase() || (p.is_ascii_uppercase() && next_lower) {
+                    return true;
+                }
+            }
+            letters = if c.is_ascii_alphabetic() {
+                letters + 1
+            } else {
+                0
+            };
+        }
+        return false;
+    }
+    let mut chars = w.chars().peekable();
+    let mut prev: Option<char> = None;
+    let mut letters = 0;
+    while let Some(c) = chars.next() {
+        if is_joiner(c) || (c.is_numeric() && letters >= 2) {
+            return true;
+        }
+        if let Some(p) = prev {
+            let next_lower = chars.peek().is_some_and(|n| n.is_lowercase());
+            if c.is_uppercase() && (p.is_lowercase() || (p.is_uppercase() && next_lower)) {
+                return true;
+            }
+        }
+        letters = if c.is_alphabetic() { letters + 1 } else { 0 };
+        prev = Some(c);
+    }
+    false
 }
 
 /// A compound word's parts: split at joiners, where a lower-case letter
 /// meets an upper-case one (`maxAllowed`), where an upper-case run ends
 /// (`XMLHttp` → `XML`, `Http`), and where two or more letters meet digits.
-fn split_parts(w: &[char]) -> Vec<String> {
+fn split_parts(w: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = w.char_indices().collect();
     let mut parts = Vec::new();
-    let mut cur = String::new();
-    for (k, &c) in w.iter().enumerate() {
+    let mut start = 0;
+    let mut letters_only = true;
+    for (k, &(i, c)) in chars.iter().enumerate() {
         if is_joiner(c) {
-            parts.push(std::mem::take(&mut cur));
+            parts.push(&w[start..i]);
+            start = i + c.len_utf8();
+            letters_only = true;
             continue;
         }
+        let cur = &w[start..i];
         if k > 0 && c.is_uppercase() && !cur.is_empty() {
-            let prev = w[k - 1];
-            let next_lower = w.get(k + 1).is_some_and(|n| n.is_lowercase());
+            let prev = chars[k - 1].1;
+            let next_lower = chars.get(k + 1).is_some_and(|&(_, n)| n.is_lowercase());
             if prev.is_lowercase() || (prev.is_uppercase() && next_lower) {
-                parts.push(std::mem::take(&mut cur));
+                parts.push(cur);
+                start = i;
+                letters_only = true;
             }
         }
         // Letters then digits (`KB841696`, `system32`), when the letters
         // make a word of two or more.
-        if c.is_numeric() && cur.chars().count() >= 2 && cur.chars().all(char::is_alphabetic) {
-            parts.push(std::mem::take(&mut cur));
+        let cur = &w[start..i];
+        if c.is_numeric() && letters_only && cur.chars().count() >= 2 {
+            parts.push(cur);
+            start = i;
         }
-        cur.push(c);
+        letters_only = letters_only && c.is_alphabetic();
+        if start == i {
+            letters_only = c.is_alphabetic();
+        }
     }
-    parts.push(cur);
+    parts.push(&w[start..]);
     parts.retain(|p| !p.is_empty());
     parts
 }
 
-fn plain(p: &str, f: &mut impl FnMut(String)) {
+fn plain(p: &str, f: &mut impl FnMut(&str)) {
+    PLAIN.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(hit) = cache.get(p) {
+            if let Some(t) = hit {
+                f(t);
+            }
+            return;
+        }
+        let token = plain_token(p);
+        if let Some(t) = &token {
+            f(t);
+        }
+        if cache.len() >= CACHE_WORDS {
+            cache.clear();
+        }
+        cache.insert(p.to_string(), token);
+    })
+}
+
+fn plain_token(p: &str) -> Option<String> {
     let folded = fold(p);
     let letters = folded.chars().all(char::is_alphabetic);
     if letters && (folded.chars().count() < 2 || STOP_WORDS.contains(&folded.as_str())) {
-        return;
+        return None;
     }
-    if letters {
-        f(STEMMER.stem(&folded).into_owned());
+    Some(if letters {
+        STEMMER.stem(&folded).into_owned()
     } else {
-        f(folded);
-    }
+        folded
+    })
 }
 
 #[cfg(test)]

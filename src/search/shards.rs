@@ -1,0 +1,317 @@
+//! The index as small `.js` files that register themselves
+//! (`kbsiteSearch.add(name, data)`), because from `file://` a page can only
+//! load data with `<script>`. A query loads the manifest, the term shards of
+//! its words, maybe their typo shards, and the metadata shards of the hits
+//! it shows.
+
+use super::build::Index;
+use crate::render::{Data, OutputFile};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Postings kept per term (the best-scoring ones): a term in most
+/// documents cannot make one query load a large part of the index.
+pub const MAX_POSTINGS: usize = 4000;
+/// A shard over this many bytes is split by one more character of prefix.
+const SHARD_BYTES: usize = 24 * 1024;
+/// Longest shard key.
+const MAX_KEY: usize = 6;
+/// Documents per metadata shard.
+pub const GROUP: usize = 8;
+/// Scores are stored as whole numbers up to this.
+const LEVELS: f32 = 1023.0;
+
+/// The alphabet of the number encoding: 32 symbols end a number, 32 carry
+/// five more bits. JSON- and URL-safe.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `v` in the variable-length encoding (most significant first).
+pub fn push_number(out: &mut String, v: u32) {
+    let mut chunks = [0u8; 7];
+    let mut n = 0;
+    let mut v = v;
+    loop {
+        chunks[n] = (v & 31) as u8;
+        n += 1;
+        v >>= 5;
+        if v == 0 {
+            break;
+        }
+    }
+    for k in (0..n).rev() {
+        let c = chunks[k] + if k > 0 { 32 } else { 0 };
+        out.push(ALPHABET[c as usize] as char);
+    }
+}
+
+/// Decodes a string of numbers (for tests; the client has its own).
+pub fn numbers(s: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut acc = 0u32;
+    for b in s.bytes() {
+        let i = ALPHABET.iter().position(|&a| a == b).expect("alphabet") as u32;
+        acc = acc * 32 + (i & 31);
+        if i < 32 {
+            out.push(acc);
+            acc = 0;
+        }
+    }
+    out
+}
+
+/// Documents as deltas from the previous one.
+fn encode_docs(docs: impl Iterator<Item = u32>) -> String {
+    let mut s = String::new();
+    let mut prev = 0;
+    for (k, d) in docs.enumerate() {
+        push_number(&mut s, if k == 0 { d } else { d - prev });
+        prev = d;
+    }
+    s
+}
+
+/// A term's postings: pairs of (document delta, score level).
+fn encode_postings(list: &[(u32, f32)], scale: f32) -> String {
+    let mut kept: Vec<(u32, f32)> = list.to_vec();
+    if kept.len() > MAX_POSTINGS {
+        kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        kept.truncate(MAX_POSTINGS);
+        kept.sort_by_key(|p| p.0);
+    }
+    let mut s = String::with_capacity(kept.len() * 4);
+    let mut prev = 0;
+    for (k, (d, score)) in kept.iter().enumerate() {
+        push_number(&mut s, if k == 0 { *d } else { d - prev });
+        prev = *d;
+        push_number(
+            &mut s,
+            ((score / scale * LEVELS).round() as u32).clamp(1, LEVELS as u32),
+        );
+    }
+    s
+}
+
+/// A shard key as a file name: `[a-z0-9]` as is, other bytes as `~hh`.
+pub fn key_file(key: &str) -> String {
+    let mut s = String::new();
+    for b in key.bytes() {
+        if b.is_ascii_lowercase() || b.is_ascii_digit() {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("~{b:02x}"));
+        }
+    }
+    s
+}
+
+fn prefix(term: &str, n: usize) -> String {
+    term.chars().take(n).collect()
+}
+
+/// Groups `entries` (sorted by key term) into shards by term prefix,
+/// splitting any shard over the size limit by one more character.
+fn group<T: Clone>(entries: &[(String, T, usize)], len: usize) -> Vec<(String, Vec<(String, T)>)> {
+    let mut groups: BTreeMap<String, Vec<&(String, T, usize)>> = BTreeMap::new();
+    for e in entries {
+        groups.entry(prefix(&e.0, len)).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    for (key, members) in groups {
+        let bytes: usize = members.iter().map(|m| m.2).sum();
+        let longer = members.iter().any(|m| m.0.chars().count() > len);
+        if bytes > SHARD_BYTES && len < MAX_KEY && longer {
+            // Terms no longer than the key stay here; the rest go a level down.
+            let (here, below): (Vec<_>, Vec<_>) = members
+                .into_iter()
+                .partition(|m| m.0.chars().count() <= len);
+            if !here.is_empty() {
+                out.push((
+                    key,
+                    here.into_iter()
+                        .map(|m| (m.0.clone(), m.1.clone()))
+                        .collect(),
+                ));
+            }
+            let below: Vec<(String, T, usize)> = below.into_iter().cloned().collect();
+            out.extend(group(&below, len + 1));
+        } else {
+            out.push((
+                key,
+                members
+                    .into_iter()
+                    .map(|m| (m.0.clone(), m.1.clone()))
+                    .collect(),
+            ));
+        }
+    }
+    out
+}
+
+/// What a metadata shard holds about a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocMeta {
+    pub title: String,
+    /// The page, relative to the site root.
+    pub url: String,
+    pub section: String,
+    pub kb: String,
+    /// Description and the start of the body, for snippets.
+    pub text: String,
+}
+
+/// Facet values (product, service) → documents.
+pub type Facets = BTreeMap<&'static str, BTreeMap<String, Vec<u32>>>;
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    v: u32,
+    docs: usize,
+    group: usize,
+    terms: &'a [String],
+    typos: &'a [String],
+    levels: f32,
+}
+
+fn file(name: &str, data: &impl Serialize) -> OutputFile {
+    let json = serde_json::to_string(data).expect("index data serialises");
+    OutputFile {
+        path: format!("search/{name}.js"),
+        data: Data::Bytes(format!("kbsiteSearch.add({name:?},{json});\n").into_bytes()),
+    }
+}
+
+/// Every file of the index.
+pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile> {
+    let scale = index
+        .postings
+        .values()
+        .flat_map(|l| l.iter().map(|p| p.1))
+        .fold(f32::MIN_POSITIVE, f32::max);
+    let mut terms: Vec<(String, String, usize)> = index
+        .postings
+        .par_iter()
+        .map(|(t, l)| {
+            let enc = encode_postings(l, scale);
+            let size = t.len() + enc.len() + 6;
+            (t.clone(), enc, size)
+        })
+        .collect();
+    terms.sort_by(|a, b| a.0.cmp(&b.0));
+    let term_shards = group(&terms, 2);
+
+    // Typo tolerance: each term of five letters or more with one of its
+    // first three letters deleted → the terms. A typo there changes the
+    // term's shard, so it must be found through this table; the client
+    // finds later typos among the terms of the word's own shard.
+    let mut variants: HashMap<String, Vec<String>> = HashMap::default();
+    for term in index.postings.keys() {
+        let chars: Vec<char> = term.chars().collect();
+        if chars.len() < 5 || !chars.iter().all(|c| c.is_alphabetic()) {
+            continue;
+        }
+        for k in 0..3 {
+            let v: String = chars[..k].iter().chain(&chars[k + 1..]).collect();
+            variants.entry(v).or_default().push(term.clone());
+        }
+    }
+    let mut typo_entries: Vec<(String, Vec<String>, usize)> = variants
+        .into_iter()
+        .map(|(v, mut words)| {
+            words.sort();
+            words.dedup();
+            let size = v.len() + words.iter().map(|w| w.len() + 3).sum::<usize>() + 4;
+            (v, words, size)
+        })
+        .collect();
+    typo_entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let typo_shards = group(&typo_entries, 2);
+
+    let term_keys: Vec<String> = term_shards.iter().map(|(k, _)| k.clone()).collect();
+    let typo_keys: Vec<String> = typo_shards.iter().map(|(k, _)| k.clone()).collect();
+    let mut out = vec![file(
+        "manifest",
+        &Manifest {
+            v: 1,
+            docs: meta.len(),
+            group: GROUP,
+            terms: &term_keys,
+            typos: &typo_keys,
+            levels: LEVELS,
+        },
+    )];
+    out.par_extend(term_shards.into_par_iter().map(|(key, members)| {
+        let map: BTreeMap<String, String> = members.into_iter().collect();
+        file(&format!("t/{}", key_file(&key)), &map)
+    }));
+    out.par_extend(typo_shards.into_par_iter().map(|(key, members)| {
+        let map: BTreeMap<String, Vec<String>> = members.into_iter().collect();
+        file(&format!("f/{}", key_file(&key)), &map)
+    }));
+    out.par_extend(meta.par_chunks(GROUP).enumerate().map(|(n, chunk)| {
+        let rows: Vec<[&str; 5]> = chunk
+            .iter()
+            .map(|m| {
+                [
+                    m.title.as_str(),
+                    m.url.as_str(),
+                    m.section.as_str(),
+                    m.kb.as_str(),
+                    m.text.as_str(),
+                ]
+            })
+            .collect();
+        file(&format!("d/{n}"), &rows)
+    }));
+    let facet_data: BTreeMap<&str, BTreeMap<&str, String>> = facets
+        .iter()
+        .map(|(name, values)| {
+            let enc = values
+                .iter()
+                .map(|(v, docs)| (v.as_str(), encode_docs(docs.iter().copied())))
+                .collect();
+            (*name, enc)
+        })
+        .collect();
+    out.push(file("facets", &facet_data));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        let mut s = String::new();
+        for v in [0, 1, 31, 32, 1023, 1024, 99_999, u32::MAX] {
+            push_number(&mut s, v);
+        }
+        assert_eq!(
+            numbers(&s),
+            vec![0, 1, 31, 32, 1023, 1024, 99_999, u32::MAX]
+        );
+        let mut one = String::new();
+        push_number(&mut one, 31);
+        assert_eq!(one.len(), 1, "small numbers are one character");
+    }
+
+    #[test]
+    fn key_files_are_safe() {
+        assert_eq!(key_file("dr"), "dr");
+        assert_eq!(key_file("0x"), "0x");
+        assert_eq!(key_file("g-"), "g~2d");
+        assert_eq!(key_file("ü"), "~c3~bc");
+    }
+
+    #[test]
+    fn big_shards_split_by_longer_prefix() {
+        let entries: Vec<(String, u8, usize)> = ["se", "sea", "search", "server", "service", "set"]
+            .iter()
+            .map(|t| (t.to_string(), 0u8, 10_000))
+            .collect();
+        let keys: Vec<String> = group(&entries, 2).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["se", "sea", "ser", "set"]);
+    }
+}
