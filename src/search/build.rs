@@ -42,11 +42,12 @@ fn fields<'d>(d: &'d Doc) -> [&'d str; 5] {
 const BUCKETS: usize = 64;
 
 fn bucket(term: &str) -> usize {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    term.hash(&mut h);
-    (h.finish() as usize) % BUCKETS
+    use std::hash::BuildHasher;
+    (rustc_hash::FxBuildHasher.hash_one(term) as usize) % BUCKETS
 }
+
+/// Postings of one term.
+type List = Vec<(u32, f32)>;
 
 /// One worker's share: its terms and their postings (by term id).
 struct Part {
@@ -85,7 +86,7 @@ pub fn build(docs: &[Doc]) -> Index {
         .collect();
     // Merge the parts' postings, in parallel over buckets of terms (by
     // hash); parts come in document order, so each list stays sorted.
-    let buckets: Vec<Vec<Vec<(String, Vec<(u32, f32)>)>>> = parts
+    let buckets: Vec<Vec<Vec<(String, List)>>> = parts
         .into_par_iter()
         .map(|part| {
             let mut b: Vec<Vec<(String, Vec<(u32, f32)>)>> =
