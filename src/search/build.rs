@@ -89,8 +89,7 @@ pub fn build(docs: &[Doc]) -> Index {
     let buckets: Vec<Vec<Vec<(String, List)>>> = parts
         .into_par_iter()
         .map(|part| {
-            let mut b: Vec<Vec<(String, Vec<(u32, f32)>)>> =
-                (0..BUCKETS).map(|_| Vec::new()).collect();
+            let mut b: Vec<Vec<(String, List)>> = (0..BUCKETS).map(|_| Vec::new()).collect();
             for (term, list) in part.vocab.terms.into_iter().zip(part.postings) {
                 if !list.is_empty() {
                     b[bucket(&term)].push((term, list));
@@ -149,7 +148,7 @@ fn index_chunk(first: usize, chunk: &[Doc], lens: &[[u32; 5]], avg: &[f32; 5]) -
             });
         }
         for id in touched.drain(..) {
-            let counts = std::mem::replace(&mut tf[id as usize], [0; 5]);
+            let counts = std::mem::take(&mut tf[id as usize]);
             let mut score = 0.0;
             for f in 0..5 {
                 if counts[f] > 0 {
