@@ -222,7 +222,420 @@
     return out;
   }
 
-  var api = { tokens: tokens, stem: stem, fold: fold };
+  /* ---------- Index client ---------- */
+
+  var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  var DIGIT = {};
+  for (var a = 0; a < ALPHABET.length; a++) { DIGIT[ALPHABET[a]] = a; }
+
+  /* The numbers of an encoded string (see src/search/shards.rs). */
+  function numbers(s) {
+    var out = [];
+    var acc = 0;
+    for (var i = 0; i < s.length; i++) {
+      var v = DIGIT[s[i]];
+      acc = acc * 32 + (v & 31);
+      if (v < 32) { out.push(acc); acc = 0; }
+    }
+    return out;
+  }
+
+  function decodePostings(s) {
+    var n = numbers(s);
+    var docs = [];
+    var scores = [];
+    var d = 0;
+    for (var k = 0; k + 1 < n.length; k += 2) {
+      d = k === 0 ? n[0] : d + n[k];
+      docs.push(d);
+      scores.push(n[k + 1]);
+    }
+    return { docs: docs, scores: scores };
+  }
+
+  function decodeDocs(s) {
+    var n = numbers(s);
+    var out = [];
+    var d = 0;
+    for (var k = 0; k < n.length; k++) { d = k === 0 ? n[0] : d + n[k]; out.push(d); }
+    return out;
+  }
+
+  /* A shard key as a file name: [a-z0-9] as is, other UTF-8 bytes ~hh. */
+  function keyFile(key) {
+    var bytes = new TextEncoder().encode(key);
+    var out = '';
+    for (var i = 0; i < bytes.length; i++) {
+      var b = bytes[i];
+      if ((b >= 97 && b <= 122) || (b >= 48 && b <= 57)) { out += String.fromCharCode(b); }
+      else { out += '~' + (b < 16 ? '0' : '') + b.toString(16); }
+    }
+    return out;
+  }
+
+  /* Optimal string alignment distance, but only whether it is <= 1. */
+  function withinOne(a, b) {
+    if (a === b) { return true; }
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1) { return false; }
+    var i = 0;
+    while (i < la && i < lb && a[i] === b[i]) { i++; }
+    if (la === lb) {
+      if (a.slice(i + 1) === b.slice(i + 1)) { return true; }
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  /* Edit distance (for "did you mean" suggestions). */
+  function distance(a, b) {
+    var prev = [], cur = [];
+    for (var j = 0; j <= b.length; j++) { prev[j] = j; }
+    for (var i = 1; i <= a.length; i++) {
+      cur = [i];
+      for (j = 1; j <= b.length; j++) {
+        cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  var WEIGHT = { exact: 1, prefix: 0.375, fuzzy: 0.45 };
+  /* Words at least this long get one typo forgiven. */
+  var FUZZY_MIN = 5;
+  var MAX_EXPANSIONS = 24;
+
+  /* Shards arrive by <script> (or any loader): `add` files them and wakes
+   * whoever waits. */
+  function Registry() {
+    var self = this;
+    this.data = {};
+    this.waiting = {};
+    this.add = function (name, value) {
+      self.data[name] = value;
+      var w = self.waiting[name];
+      delete self.waiting[name];
+      if (w) { w.forEach(function (f) { f.resolve(value); }); }
+    };
+  }
+
+  /* The page's registry: shard files call kbsiteSearch.add(name, data). */
+  var registry = new Registry();
+
+  /* An index under `base` (a URL ending in `search/`). `load(url, name,
+   * done)` starts loading one shard file, which calls `registry.add`;
+   * `done(err, bytes)` reports the outcome. */
+  function Index(base, load, reg) {
+    this.base = base;
+    this.load = load;
+    this.registry = reg || registry;
+    this.loaded = {};
+    this.bytes = 0;
+    this.files = 0;
+  }
+
+  Index.prototype.get = function (name) {
+    var registry = this.registry;
+    if (Object.prototype.hasOwnProperty.call(registry.data, name)) { return Promise.resolve(registry.data[name]); }
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      var list = registry.waiting[name] || (registry.waiting[name] = []);
+      list.push({ resolve: resolve, reject: reject });
+      if (!self.loaded[name]) {
+        self.loaded[name] = true;
+        self.load(self.base + name + '.js', name, function (err, size) {
+          if (size) { self.bytes += size; self.files += 1; }
+          if (err) {
+            var w = registry.waiting[name] || [];
+            delete registry.waiting[name];
+            self.loaded[name] = false;
+            w.forEach(function (f) { f.reject(err); });
+          }
+        });
+      }
+    });
+  };
+
+  Index.prototype.manifest = function () {
+    var self = this;
+    if (!this.manifestP) {
+      this.manifestP = this.get('manifest').then(function (m) {
+        self.termKeys = {};
+        m.terms.forEach(function (k) { self.termKeys[k] = true; });
+        self.typoKeys = {};
+        m.typos.forEach(function (k) { self.typoKeys[k] = true; });
+        self.m = m;
+        return m;
+      });
+    }
+    return this.manifestP;
+  };
+
+  /* The longest key of `keys` that `term` starts with. */
+  function keyFor(keys, term) {
+    var chars = Array.from(term);
+    for (var n = Math.min(6, chars.length); n >= 1; n--) {
+      var k = chars.slice(0, n).join('');
+      if (keys[k]) { return k; }
+    }
+    return null;
+  }
+
+  Index.prototype.termShard = function (term) {
+    var k = keyFor(this.termKeys, term);
+    return k === null ? Promise.resolve({}) : this.get('t/' + keyFile(k));
+  };
+
+  /* Every term shard that can hold terms starting with `prefix`. */
+  Index.prototype.prefixShards = function (prefix) {
+    var self = this;
+    var names = [];
+    var own = keyFor(this.termKeys, prefix);
+    if (own !== null) { names.push(own); }
+    Object.keys(this.termKeys).forEach(function (k) {
+      if (k !== own && k.length > prefix.length && k.indexOf(prefix) === 0) { names.push(k); }
+    });
+    return Promise.all(names.map(function (k) { return self.get('t/' + keyFile(k)); }));
+  };
+
+  Index.prototype.typoShard = function (variant) {
+    var k = keyFor(this.typoKeys, variant);
+    return k === null ? Promise.resolve({}) : this.get('f/' + keyFile(k));
+  };
+
+  /* Query → groups of tokens, one group per typed word; the last word,
+   * still being typed, is matched as a prefix too. */
+  function parseQuery(query) {
+    var words = query.trim().split(/\s+/).filter(Boolean);
+    var groups = [];
+    words.forEach(function (w, i) {
+      var toks = tokens(w);
+      if (!toks.length) { return; }
+      var folded = fold(w);
+      groups.push({
+        word: folded,
+        tokens: toks,
+        last: i === words.length - 1 && !/\s$/.test(query),
+        fuzzy: /^\p{Alphabetic}+$/u.test(folded) && Array.from(folded).length >= FUZZY_MIN
+      });
+    });
+    return groups;
+  }
+
+  /* Candidate terms for a token: [{term, weight}]. */
+  Index.prototype.expand = function (group, tok) {
+    var self = this;
+    var found = [{ term: tok, weight: WEIGHT.exact }];
+    var jobs = [this.termShard(tok)];
+    var prefix = group.last && Array.from(tok).length >= 2;
+    if (prefix) { jobs.push(this.prefixShards(tok)); }
+    var fuzzy = group.fuzzy && group.tokens.length === 1;
+    var variants = [];
+    if (fuzzy) {
+      var chars = Array.from(tok);
+      variants.push(tok);
+      for (var k = 0; k < 3 && k < chars.length; k++) {
+        variants.push(chars.slice(0, k).concat(chars.slice(k + 1)).join(''));
+      }
+      jobs.push(Promise.all(variants.map(function (v) { return self.typoShard(v); })));
+      jobs.push(Promise.all(variants.slice(1).map(function (v) { return self.termShard(v); })));
+    }
+    return Promise.all(jobs).then(function (r) {
+      var own = r[0];
+      var seen = {};
+      seen[tok] = true;
+      if (prefix) {
+        var more = [];
+        r[1].forEach(function (shard) {
+          Object.keys(shard).forEach(function (t) {
+            if (!seen[t] && t.indexOf(tok) === 0) { seen[t] = true; more.push(t); }
+          });
+        });
+        // The most common completions first.
+        more.sort(function (a, b) { return findShardLen(r[1], b) - findShardLen(r[1], a) || (a < b ? -1 : 1); });
+        more.slice(0, MAX_EXPANSIONS).forEach(function (t) { found.push({ term: t, weight: WEIGHT.prefix }); });
+      }
+      if (fuzzy) {
+        var cands = [];
+        // Late typos: terms of the token's own shard one edit away.
+        Object.keys(own).forEach(function (t) { cands.push(t); });
+        // Early typos: the deletion table, and deletions that are terms.
+        var typoShards = r[prefix ? 2 : 1];
+        var delShards = r[prefix ? 3 : 2];
+        variants.forEach(function (v, i) {
+          var list = typoShards[i][v];
+          if (list) { list.forEach(function (t) { cands.push(t); }); }
+          if (i > 0 && delShards[i - 1][v] !== undefined) { cands.push(v); }
+        });
+        cands.forEach(function (t) {
+          if (!seen[t] && withinOne(tok, t)) { seen[t] = true; found.push({ term: t, weight: WEIGHT.fuzzy }); }
+        });
+      }
+      return found;
+    });
+  };
+
+  function findShardLen(shards, term) {
+    for (var i = 0; i < shards.length; i++) { if (shards[i][term] !== undefined) { return shards[i][term].length; } }
+    return 0;
+  }
+
+  /* Postings of `term`, decoded once. */
+  Index.prototype.postings = function (term) {
+    var self = this;
+    this.decoded = this.decoded || {};
+    if (this.decoded[term]) { return Promise.resolve(this.decoded[term]); }
+    return this.termShard(term).then(function (shard) {
+      var enc = shard[term];
+      var p = enc === undefined ? { docs: [], scores: [] } : decodePostings(enc);
+      self.decoded[term] = p;
+      return p;
+    });
+  };
+
+  /* Ranks documents for `query`: OR over the typed words, each word's
+   * tokens adding the best of their exact, prefix and fuzzy matches.
+   * Resolves to { hits: [{doc, score}], terms: [matched terms], suggestions }. */
+  Index.prototype.rank = function (query) {
+    var self = this;
+    var groups = parseQuery(query);
+    return this.manifest().then(function () {
+      var jobs = [];
+      groups.forEach(function (g) {
+        g.tokens.forEach(function (tok) { jobs.push(self.expand(g, tok)); });
+      });
+      return Promise.all(jobs);
+    }).then(function (expansions) {
+      var needed = [];
+      expansions.forEach(function (list) { list.forEach(function (c) { needed.push(self.postings(c.term)); }); });
+      return Promise.all(needed).then(function () { return expansions; });
+    }).then(function (expansions) {
+      var scores = {};
+      var words = {};
+      var matched = {};
+      var levels = self.m.levels;
+      var k = 0;
+      groups.forEach(function (g, gi) {
+        g.tokens.forEach(function () {
+          var list = expansions[k++];
+          var best = {};
+          list.forEach(function (c) {
+            var p = self.decoded[c.term];
+            if (p.docs.length) { matched[c.term] = true; }
+            for (var i = 0; i < p.docs.length; i++) {
+              var s = c.weight * p.scores[i] / levels;
+              var d = p.docs[i];
+              if (!(best[d] >= s)) { best[d] = s; }
+            }
+          });
+          Object.keys(best).forEach(function (d) {
+            scores[d] = (scores[d] || 0) + best[d];
+            (words[d] || (words[d] = {}))[gi] = true;
+          });
+        });
+      });
+      // Documents that match more of the typed words rank higher: the sum
+      // is multiplied by how many words matched.
+      var hits = Object.keys(scores).map(function (d) {
+        return { doc: +d, score: scores[d] * Object.keys(words[d]).length };
+      });
+      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      var out = { hits: hits, terms: Object.keys(matched), suggestions: [] };
+      if (!hits.length) { return self.suggest(groups).then(function (s) { out.suggestions = s; return out; }); }
+      return out;
+    });
+  };
+
+  /* Nearest terms to the words that found nothing. */
+  Index.prototype.suggest = function (groups) {
+    var self = this;
+    return Promise.all(groups.map(function (g) {
+      var tok = g.tokens[0];
+      return self.termShard(tok).then(function (shard) {
+        var best = null;
+        Object.keys(shard).forEach(function (t) {
+          var d = distance(tok, t);
+          if (d <= 2 && (!best || d < best.d || (d === best.d && shard[t].length > shard[best.t].length))) { best = { t: t, d: d }; }
+        });
+        return best ? best.t : null;
+      });
+    })).then(function (list) { return list.filter(Boolean); });
+  };
+
+  /* Document metadata: [title, url, section, kb, text]. */
+  Index.prototype.doc = function (n) {
+    var g = this.m.group;
+    return this.get('d/' + Math.floor(n / g)).then(function (rows) {
+      var r = rows[n % g];
+      return { doc: n, title: r[0], url: r[1], section: r[2], kb: r[3], text: r[4] };
+    });
+  };
+
+  /* Facets: { product: {value: [docs]}, service: {...} }. */
+  Index.prototype.facets = function () {
+    return this.get('facets').then(function (f) {
+      var out = {};
+      Object.keys(f).forEach(function (name) {
+        out[name] = {};
+        Object.keys(f[name]).forEach(function (v) { out[name][v] = decodeDocs(f[name][v]); });
+      });
+      return out;
+    });
+  };
+
+  /* The full search: ranked, filtered, with metadata for the first
+   * `limit` hits. filters: { product: 'x', service: 'y' }. */
+  Index.prototype.search = function (query, limit, filters) {
+    var self = this;
+    limit = limit || 10;
+    var wanted = filters && Object.keys(filters).filter(function (k) { return filters[k]; });
+    return this.rank(query).then(function (r) {
+      if (!wanted || !wanted.length) { return r; }
+      return self.facets().then(function (f) {
+        var allowed = wanted.map(function (k) {
+          var set = {};
+          ((f[k] || {})[filters[k]] || []).forEach(function (d) { set[d] = true; });
+          return set;
+        });
+        r.hits = r.hits.filter(function (h) { return allowed.every(function (s) { return s[h.doc]; }); });
+        return r;
+      });
+    }).then(function (r) {
+      var top = r.hits.slice(0, limit);
+      return Promise.all(top.map(function (h) { return self.doc(h.doc); })).then(function (docs) {
+        docs.forEach(function (d, i) { d.score = top[i].score; });
+        return { results: docs, total: r.hits.length, terms: r.terms, suggestions: r.suggestions };
+      });
+    });
+  };
+
+  /* Splits `text` into [{text, mark}] where words match `terms` (exactly,
+   * or as the start of a longer word for the last query word). */
+  function highlight(text, terms) {
+    var want = {};
+    terms.forEach(function (t) { want[t] = true; });
+    var out = [];
+    var re = /[\p{Alphabetic}\p{N}]+(?:[.\-_][\p{Alphabetic}\p{N}]+)*/gu;
+    var last = 0;
+    var m;
+    while ((m = re.exec(text))) {
+      var hit = tokens(m[0]).some(function (t) { return want[t]; });
+      if (!hit) { continue; }
+      if (m.index > last) { out.push({ text: text.slice(last, m.index), mark: false }); }
+      out.push({ text: m[0], mark: true });
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) { out.push({ text: text.slice(last), mark: false }); }
+    return out;
+  }
+
+  var api = {
+    tokens: tokens, stem: stem, fold: fold, numbers: numbers, keyFile: keyFile,
+    withinOne: withinOne, parseQuery: parseQuery, Index: Index, Registry: Registry, highlight: highlight,
+    registry: registry
+  };
+  root.kbsiteSearch = registry;
   if (typeof module !== 'undefined' && module.exports) { module.exports = api; }
   root.kbsiteSearchCore = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
