@@ -86,6 +86,8 @@ struct SiteCtx<'a> {
     title: &'a str,
     language: &'a str,
     base_url: Option<&'a str>,
+    /// Whether pages carry the search box (`search.enabled`).
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -187,6 +189,8 @@ enum Job<'a> {
     NotFound,
     /// `trees/index.html`: every decision tree of the site.
     Trees,
+    /// `search/index.html`: the results page.
+    Search,
 }
 
 /// Backlinks listed on a page; the rest are counted (a page linked from
@@ -222,6 +226,7 @@ pub fn render(
             title: &config.title,
             language: &config.language,
             base_url: config.base_url.as_deref(),
+            search: config.search.enabled,
         },
     };
     let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
@@ -241,6 +246,9 @@ pub fn render(
     jobs.extend(aliases.into_iter().map(|(kb, i)| Job::KbAlias(kb, i)));
     if parsed.iter().any(|p| !p.trees.is_empty()) {
         jobs.push(Job::Trees);
+    }
+    if config.search.enabled {
+        jobs.push(Job::Search);
     }
     for section in linked.sections.by_dir.values() {
         if section.index.is_none() && !section.dir.is_empty() {
@@ -322,6 +330,7 @@ impl<'a> Renderer<'a> {
             }
             Job::KbAlias(kb, _) => format!("kb/{kb}/index.html"),
             Job::Trees => "trees/index.html".to_string(),
+            Job::Search => "search/index.html".to_string(),
         }
     }
 
@@ -341,6 +350,7 @@ impl<'a> Renderer<'a> {
             Job::Section(s) => ("section.html", self.section_ctx(s), None),
             Job::Home => ("home.html", self.home_ctx(), None),
             Job::Trees => ("trees.html", self.trees_ctx(), None),
+            Job::Search => ("search.html", self.search_ctx(), None),
             Job::NotFound => ("404.html", self.not_found_ctx(), None),
         };
         let html = self
@@ -539,6 +549,15 @@ impl<'a> Renderer<'a> {
         });
         all.truncate(max);
         all
+    }
+
+    fn search_ctx(&self) -> Ctx<'_> {
+        let page = PageCtx {
+            kind: "search",
+            title: "Search".into(),
+            ..PageCtx::default()
+        };
+        self.base_ctx("search/", page)
     }
 
     fn trees_ctx(&self) -> Ctx<'_> {

@@ -111,7 +111,13 @@ fn snippet_text(lead: &str, body: &str) -> String {
         end -= 1;
     }
     let body: String = body[..end].split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text = format!("{} {}", lead.trim(), body);
+    let lead = lead.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Articles often open with their description: say it once.
+    let mut text = if body.starts_with(&lead) {
+        body
+    } else {
+        format!("{lead} {body}")
+    };
     if text.len() > SNIPPET_TEXT {
         let mut cut = SNIPPET_TEXT;
         while !text.is_char_boundary(cut) {

@@ -162,4 +162,263 @@
   };
 
   each(document.querySelectorAll('[data-kb-tree]'), function (s) { new Tree(s).init(); });
+
+  /* ---------- Search ---------- */
+
+  var core = window.kbsiteSearchCore;
+  var me = document.querySelector('script[data-kb-root]');
+  var ROOT = me ? me.getAttribute('data-kb-root') : '';
+
+  /* Loads a shard with <script>, the one way that works from file://. */
+  function loadScript(url, name, done) {
+    var s = document.createElement('script');
+    s.src = url;
+    s.async = true;
+    s.onload = function () { done(null, 0); };
+    s.onerror = function () { done(new Error('cannot load ' + url)); };
+    document.head.appendChild(s);
+  }
+
+  var index = null;
+  function getIndex() {
+    if (!index && core) { index = new core.Index(ROOT + 'search/', loadScript); }
+    return index;
+  }
+
+  /* Text with the matched words in <mark>, as DOM nodes. */
+  function marked(text, terms) {
+    var frag = document.createDocumentFragment();
+    core.highlight(text, terms).forEach(function (part) {
+      if (part.mark) {
+        var m = document.createElement('mark');
+        m.textContent = part.text;
+        frag.appendChild(m);
+      } else {
+        frag.appendChild(document.createTextNode(part.text));
+      }
+    });
+    return frag;
+  }
+
+  /* The part of a result's text around its first matches. */
+  function snippet(text, terms) {
+    var parts = core.highlight(text, terms);
+    var first = -1;
+    var pos = 0;
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].mark) { first = pos; break; }
+      pos += parts[i].text.length;
+    }
+    if (first < 0 || first < 80) { return text.length > 200 ? text.slice(0, 200) + '…' : text; }
+    var start = text.lastIndexOf(' ', first - 60);
+    var cut = text.slice(start + 1, start + 201);
+    return '…' + cut + (start + 201 < text.length ? '…' : '');
+  }
+
+  function resultNode(r, terms, tag) {
+    var el = document.createElement(tag);
+    var a = document.createElement('a');
+    a.href = ROOT + r.url;
+    a.className = 'kb-result';
+    var title = document.createElement('span');
+    title.className = 'kb-result-title';
+    title.appendChild(marked(r.title, terms));
+    a.appendChild(title);
+    var meta = document.createElement('span');
+    meta.className = 'kb-result-meta';
+    meta.textContent = [r.section, r.kb ? 'KB ' + r.kb : ''].filter(Boolean).join(' · ');
+    a.appendChild(meta);
+    var text = document.createElement('span');
+    text.className = 'kb-result-snippet';
+    text.appendChild(marked(snippet(r.text, terms), terms));
+    a.appendChild(text);
+    el.appendChild(a);
+    return { item: el, link: a };
+  }
+
+  /* The header box: results as you type, arrows and Enter, Escape. */
+  function SearchBox(input) {
+    this.input = input;
+    this.form = input.form;
+    this.list = document.getElementById(input.getAttribute('aria-controls'));
+    this.active = -1;
+    this.seq = 0;
+    this.options = [];
+  }
+
+  SearchBox.prototype.init = function () {
+    var self = this;
+    this.input.addEventListener('input', function () { self.query(); });
+    this.input.addEventListener('keydown', function (e) { self.key(e); });
+    this.input.addEventListener('focus', function () { if (self.options.length) { self.open(true); } });
+    document.addEventListener('click', function (e) {
+      if (!self.form.contains(e.target)) { self.open(false); }
+    });
+  };
+
+  SearchBox.prototype.open = function (on) {
+    this.list.hidden = !on;
+    this.input.setAttribute('aria-expanded', on ? 'true' : 'false');
+    if (!on) { this.select(-1); }
+  };
+
+  SearchBox.prototype.select = function (i) {
+    this.options.forEach(function (o, k) { o.setAttribute('aria-selected', k === i ? 'true' : 'false'); });
+    this.active = i;
+    if (i >= 0) {
+      this.input.setAttribute('aria-activedescendant', this.options[i].id);
+      this.options[i].scrollIntoView({ block: 'nearest' });
+    } else {
+      this.input.removeAttribute('aria-activedescendant');
+    }
+  };
+
+  SearchBox.prototype.key = function (e) {
+    var n = this.options.length;
+    if (e.key === 'ArrowDown' && n) {
+      e.preventDefault();
+      this.open(true);
+      this.select((this.active + 1) % n);
+    } else if (e.key === 'ArrowUp' && n) {
+      e.preventDefault();
+      this.select(this.active <= 0 ? n - 1 : this.active - 1);
+    } else if (e.key === 'Enter' && this.active >= 0) {
+      e.preventDefault();
+      window.location.href = this.options[this.active].href;
+    } else if (e.key === 'Enter' && n && !this.list.hidden) {
+      // Enter on the box: the best result.
+      e.preventDefault();
+      window.location.href = this.options[0].href;
+    } else if (e.key === 'Escape') {
+      this.open(false);
+    }
+  };
+
+  SearchBox.prototype.query = function () {
+    var q = this.input.value;
+    var seq = ++this.seq;
+    var self = this;
+    if (!q.trim()) { this.show(null); return; }
+    var idx = getIndex();
+    if (!idx) { return; }
+    idx.search(q, 8).then(function (r) {
+      if (seq === self.seq) { self.show(r, q); }
+    }, function () {
+      if (seq === self.seq) { self.show({ results: [], total: 0, terms: [], suggestions: [], failed: true }, q); }
+    });
+  };
+
+  SearchBox.prototype.show = function (r, q) {
+    var list = this.list;
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    this.options = [];
+    this.active = -1;
+    if (!r) { this.open(false); return; }
+    var self = this;
+    r.results.forEach(function (res, i) {
+      var node = resultNode(res, r.terms, 'div');
+      node.link.id = 'kb-search-option-' + i;
+      node.link.setAttribute('role', 'option');
+      node.link.setAttribute('aria-selected', 'false');
+      list.appendChild(node.link);
+      self.options.push(node.link);
+    });
+    var foot = document.createElement('a');
+    foot.className = 'kb-results-all';
+    foot.href = ROOT + 'search/index.html?q=' + encodeURIComponent(q);
+    foot.id = 'kb-search-option-all';
+    foot.setAttribute('role', 'option');
+    foot.setAttribute('aria-selected', 'false');
+    if (r.failed) {
+      foot.textContent = 'Search is not available.';
+    } else if (!r.results.length) {
+      foot.textContent = 'No results' + (r.suggestions.length ? '. Did you mean: ' + r.suggestions.join(', ') + '?' : '.');
+    } else {
+      foot.textContent = 'See all ' + r.total + ' results';
+    }
+    list.appendChild(foot);
+    this.options.push(foot);
+    this.open(true);
+  };
+
+  /* The results page: ?q=…&product=…&service=… */
+  function SearchPage(form) {
+    this.form = form;
+    this.input = form.querySelector('[data-kb-search]');
+    this.list = document.querySelector('ol[data-kb-results]');
+    this.summary = document.querySelector('[data-kb-summary]');
+    this.filters = form.querySelectorAll('[data-kb-filter]');
+    this.seq = 0;
+  }
+
+  SearchPage.prototype.init = function () {
+    var self = this;
+    var params = new URLSearchParams(window.location.search);
+    this.input.value = params.get('q') || '';
+    var idx = getIndex();
+    idx.facets().then(function (f) {
+      each(self.filters, function (sel) {
+        var name = sel.getAttribute('data-kb-filter');
+        Object.keys(f[name] || {}).sort().forEach(function (v) {
+          var o = document.createElement('option');
+          o.value = v;
+          o.textContent = v + ' (' + f[name][v].length + ')';
+          sel.appendChild(o);
+        });
+        sel.value = params.get(name) || '';
+      });
+      self.run();
+    });
+    this.form.addEventListener('submit', function (e) { e.preventDefault(); self.run(); });
+    this.input.addEventListener('input', function () { self.run(); });
+    each(this.filters, function (sel) { sel.addEventListener('change', function () { self.run(); }); });
+  };
+
+  SearchPage.prototype.run = function () {
+    var self = this;
+    var q = this.input.value;
+    var filters = {};
+    var params = new URLSearchParams();
+    if (q) { params.set('q', q); }
+    each(this.filters, function (sel) {
+      var name = sel.getAttribute('data-kb-filter');
+      filters[name] = sel.value;
+      if (sel.value) { params.set(name, sel.value); }
+    });
+    var qs = params.toString();
+    history.replaceState(null, '', qs ? '?' + qs : window.location.pathname);
+    var seq = ++this.seq;
+    if (!q.trim()) { this.render(null); return; }
+    getIndex().search(q, 50, filters).then(function (r) {
+      if (seq === self.seq) { self.render(r); }
+    });
+  };
+
+  SearchPage.prototype.render = function (r) {
+    var list = this.list;
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    if (!r) { this.summary.textContent = ''; return; }
+    if (!r.results.length) {
+      this.summary.textContent = 'No results.' + (r.suggestions.length ? ' Did you mean: ' + r.suggestions.join(', ') + '?' : '');
+      return;
+    }
+    this.summary.textContent = r.total + (r.total === 1 ? ' result' : ' results') +
+      (r.total > r.results.length ? ', the first ' + r.results.length + ' shown' : '');
+    r.results.forEach(function (res) { list.appendChild(resultNode(res, r.terms, 'li').item); });
+  };
+
+  if (core) {
+    each(document.querySelectorAll('input[data-kb-search][role="combobox"]'), function (i) { new SearchBox(i).init(); });
+    var page = document.querySelector('[data-kb-search-page]');
+    if (page) { new SearchPage(page).init(); }
+    // `/` focuses the search box, unless the reader is typing somewhere.
+    document.addEventListener('keydown', function (e) {
+      var t = e.target;
+      var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        var box = document.querySelector('input[data-kb-search]');
+        if (box) { e.preventDefault(); box.focus(); }
+      }
+    });
+  }
 })();
