@@ -423,63 +423,70 @@
     return groups;
   }
 
-  /* Candidate terms for a token: [{term, weight}]. */
+  /* Candidate terms for a token: [{term, weight}]. Exact; for the last
+   * word, terms it is the start of; for a word not in the index, stems that
+   * begin it ("validat" → "valid", "partiton" → "partit"); for words of
+   * five letters or more that the index does not know, terms one edit
+   * away. Typos in the first three letters move a word to another shard:
+   * those are looked up in the typo table. */
   Index.prototype.expand = function (group, tok) {
     var self = this;
-    var found = [{ term: tok, weight: WEIGHT.exact }];
-    var jobs = [this.termShard(tok)];
-    var prefix = group.last && Array.from(tok).length >= 2;
-    if (prefix) { jobs.push(this.prefixShards(tok)); }
-    var fuzzy = group.fuzzy && group.tokens.length === 1;
-    var variants = [];
-    if (fuzzy) {
-      var chars = Array.from(tok);
-      variants.push(tok);
+    var chars = Array.from(tok);
+    var prefix = group.last && chars.length >= 2;
+    var wanted = group.fuzzy && group.tokens.length === 1;
+    var near = [this.termShard(tok)];
+    if (prefix) { near.push(this.prefixShards(tok)); }
+    if (prefix || wanted) {
+      // Shards that hold the stems that begin this word.
+      for (var n = Math.max(5, chars.length - 2); n < chars.length; n++) {
+        near.push(this.termShard(chars.slice(0, n).join('')));
+      }
+    }
+    return Promise.all(near).then(function (r) {
+      var own = r[0];
+      // A word the index knows is taken as written: its one-edit
+      // neighbours are other words ("partit" is not "parti").
+      var fuzzy = wanted && own[tok] === undefined;
+      var shards = [own].concat(prefix ? r[1] : [], r.slice(prefix ? 2 : 1));
+      var found = [{ term: tok, weight: WEIGHT.exact }];
+      var seen = {};
+      seen[tok] = true;
+      var add = function (t, w) { if (!seen[t]) { seen[t] = true; found.push({ term: t, weight: w }); } };
+      var terms = {};
+      shards.forEach(function (sh) { Object.keys(sh).forEach(function (t) { terms[t] = sh[t].length; }); });
+      var names = Object.keys(terms);
+      if (prefix) {
+        var more = names.filter(function (t) { return t.indexOf(tok) === 0; });
+        // The most common completions first.
+        more.sort(function (a, b) { return terms[b] - terms[a] || (a < b ? -1 : 1); });
+        more.slice(0, MAX_EXPANSIONS).forEach(function (t) { add(t, WEIGHT.prefix); });
+      }
+      names.forEach(function (t) {
+        var len = Array.from(t).length;
+        // A stem this word begins with (the word may be half typed, or a
+        // typo may have kept it from stemming).
+        var stemOf = own[tok] === undefined && len >= Math.max(5, chars.length - 2) &&
+          len < chars.length && tok.indexOf(t) === 0;
+        if (stemOf && (prefix || fuzzy)) { add(t, prefix ? WEIGHT.prefix : WEIGHT.fuzzy); }
+        else if (fuzzy && withinOne(tok, t)) { add(t, WEIGHT.fuzzy); }
+      });
+      if (!fuzzy || own[tok] !== undefined) { return found; }
+      var variants = [tok];
       for (var k = 0; k < 3 && k < chars.length; k++) {
         variants.push(chars.slice(0, k).concat(chars.slice(k + 1)).join(''));
       }
-      jobs.push(Promise.all(variants.map(function (v) { return self.typoShard(v); })));
-      jobs.push(Promise.all(variants.slice(1).map(function (v) { return self.termShard(v); })));
-    }
-    return Promise.all(jobs).then(function (r) {
-      var own = r[0];
-      var seen = {};
-      seen[tok] = true;
-      if (prefix) {
-        var more = [];
-        r[1].forEach(function (shard) {
-          Object.keys(shard).forEach(function (t) {
-            if (!seen[t] && t.indexOf(tok) === 0) { seen[t] = true; more.push(t); }
-          });
-        });
-        // The most common completions first.
-        more.sort(function (a, b) { return findShardLen(r[1], b) - findShardLen(r[1], a) || (a < b ? -1 : 1); });
-        more.slice(0, MAX_EXPANSIONS).forEach(function (t) { found.push({ term: t, weight: WEIGHT.prefix }); });
-      }
-      if (fuzzy) {
-        var cands = [];
-        // Late typos: terms of the token's own shard one edit away.
-        Object.keys(own).forEach(function (t) { cands.push(t); });
-        // Early typos: the deletion table, and deletions that are terms.
-        var typoShards = r[prefix ? 2 : 1];
-        var delShards = r[prefix ? 3 : 2];
+      return Promise.all([
+        Promise.all(variants.map(function (v) { return self.typoShard(v); })),
+        Promise.all(variants.slice(1).map(function (v) { return self.termShard(v); }))
+      ]).then(function (t) {
         variants.forEach(function (v, i) {
-          var list = typoShards[i][v];
-          if (list) { list.forEach(function (t) { cands.push(t); }); }
-          if (i > 0 && delShards[i - 1][v] !== undefined) { cands.push(v); }
+          (t[0][i][v] || []).forEach(function (c) { if (withinOne(tok, c)) { add(c, WEIGHT.fuzzy); } });
+          if (i > 0 && t[1][i - 1][v] !== undefined) { add(v, WEIGHT.fuzzy); }
         });
-        cands.forEach(function (t) {
-          if (!seen[t] && withinOne(tok, t)) { seen[t] = true; found.push({ term: t, weight: WEIGHT.fuzzy }); }
-        });
-      }
-      return found;
+        return found;
+      });
     });
   };
-
-  function findShardLen(shards, term) {
-    for (var i = 0; i < shards.length; i++) { if (shards[i][term] !== undefined) { return shards[i][term].length; } }
-    return 0;
-  }
 
   /* Postings of `term`, decoded once. */
   Index.prototype.postings = function (term) {
