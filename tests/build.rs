@@ -184,7 +184,8 @@ fn links_are_relative_and_end_in_a_file_name() {
             .skip(1)
             .map(|s| &s[..s.find('"').unwrap()])
         {
-            let ok = href.starts_with('#')
+            let ok = href.starts_with("data:")
+                || href.starts_with('#')
                 || href.starts_with("https://")
                 || href.ends_with(".html")
                 || href.ends_with(".css")
