@@ -481,19 +481,34 @@ fn encodings_and_line_endings() {
 
 #[test]
 fn search_index_and_box_unless_disabled() {
-    let site = Site::new(&[("content/a.md", "---\ntitle: Alpha article\n---\n# Alpha\n\nDrivers must be signed.\n")]);
+    let site = Site::new(&[(
+        "content/a.md",
+        "---\ntitle: Alpha article\n---\n# Alpha\n\nDrivers must be signed.\n",
+    )]);
     site.build_ok();
     let manifest = site.page("search/manifest.js");
-    assert!(manifest.starts_with("kbsiteSearch.add(\"manifest\",{\"v\":1,\"docs\":1,"), "{manifest}");
+    assert!(
+        manifest.starts_with("kbsiteSearch.add(\"manifest\",{\"v\":1,\"docs\":1,"),
+        "{manifest}"
+    );
     assert!(site.out().join("search/d/0.js").is_file());
     assert!(site.out().join("search/index.html").is_file());
     let page = site.page("a/index.html");
-    assert!(page.contains("<input id=\"kb-search-input\" type=\"search\" name=\"q\" data-kb-search"));
+    assert!(
+        page.contains("<input id=\"kb-search-input\" type=\"search\" name=\"q\" data-kb-search")
+    );
     assert!(page.contains("data-kb-results"));
     assert!(page.contains("src=\"../kbsite-search.js\""));
-    std::fs::write(site.root().join("kbsite.yml"), "search: { enabled: false }\n").unwrap();
+    std::fs::write(
+        site.root().join("kbsite.yml"),
+        "search: { enabled: false }\n",
+    )
+    .unwrap();
     site.build_ok();
-    assert!(!site.out().join("search").exists(), "no index when disabled");
+    assert!(
+        !site.out().join("search").exists(),
+        "no index when disabled"
+    );
     let page = site.page("a/index.html");
     assert!(!page.contains("data-kb-search") && !page.contains("kbsite-search.js"));
 }

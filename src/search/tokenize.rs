@@ -70,8 +70,8 @@ enum Piece<'t> {
 
 /// Calls `f` with each piece of `text`: the one place the word rules live.
 fn each_piece<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
-    each_word(text, |w| {
-        if is_compound(w) {
+    each_word(text, |w, compound| {
+        if compound {
             f(Piece::Whole(w));
             for p in split_parts(w) {
                 f(Piece::Plain(p));
@@ -82,13 +82,15 @@ fn each_piece<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
     });
 }
 
-/// Calls `f` with each word of `text` (joiners inside it included).
-fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+/// Calls `f` with each word of `text` (joiners inside it included) and
+/// whether it is compound (see [`split_parts`]).
+fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
     if text.is_ascii() {
         return each_ascii_word(text, f);
     }
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
+    let mut emit = |w: &'t str| f(w, is_compound(w));
     while let Some((i, c)) = chars.next() {
         let inside = is_word_char(c)
             || (start.is_some()
@@ -97,19 +99,20 @@ fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
         match (inside, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                f(&text[s..i]);
+                emit(&text[s..i]);
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(s) = start {
-        f(&text[s..]);
+        emit(&text[s..]);
     }
 }
 
-/// [`each_word`] for ASCII text, byte by byte: the same rules, faster.
-fn each_ascii_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+/// [`each_word`] for ASCII text, byte by byte, telling compound words in
+/// the same pass: the same rules, faster.
+fn each_ascii_word<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -118,14 +121,31 @@ fn each_ascii_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
             continue;
         }
         let start = i;
-        while i < b.len()
-            && (b[i].is_ascii_alphanumeric()
-                || (matches!(b[i], b'.' | b'-' | b'_')
-                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)))
-        {
+        let mut compound = false;
+        let mut letters = 0u32;
+        while i < b.len() {
+            let c = b[i];
+            if c.is_ascii_digit() {
+                compound |= letters >= 2;
+                letters = 0;
+            } else if c.is_ascii_alphabetic() {
+                if c.is_ascii_uppercase() && i > start {
+                    let p = b[i - 1];
+                    let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+                    compound |= p.is_ascii_lowercase() || (p.is_ascii_uppercase() && next_lower);
+                }
+                letters += 1;
+            } else if matches!(c, b'.' | b'-' | b'_')
+                && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                compound = true;
+                letters = 0;
+            } else {
+                break;
+            }
             i += 1;
         }
-        f(&text[start..i]);
+        f(&text[start..i], compound);
     }
 }
 
