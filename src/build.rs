@@ -101,7 +101,7 @@ pub fn build(opts: &BuildOptions) -> Build {
     let t = stage("load", t, &mut b.timings);
 
     let settings = markdown::Settings::from(&config);
-    let parsed: Vec<Parsed> = content
+    let mut parsed: Vec<Parsed> = content
         .articles
         .par_iter()
         .map(|a| markdown::parse(a, &content, &settings))
@@ -158,6 +158,9 @@ pub fn build(opts: &BuildOptions) -> Build {
         },
     };
     let t = stage("render", t, &mut b.timings);
+    // The pages are written: their HTML is not needed again, and at scale
+    // it is the largest thing in memory while the search index is built.
+    parsed.par_iter_mut().for_each(Parsed::release_html);
 
     let t = if config.search.enabled {
         let files = search::index(&content, &parsed, &linked);

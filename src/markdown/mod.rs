@@ -99,6 +99,12 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Frees the body HTML once pages are rendered (see the build).
+    pub fn release_html(&mut self) {
+        self.html = String::new();
+        self.h1_html = None;
+    }
+
     /// The display path of the file a link or block came from.
     pub fn file_of(&self, at: Origin) -> &str {
         &self.sources[at.source as usize].file

@@ -86,28 +86,31 @@ pub fn build(docs: &[Doc]) -> Index {
         .collect();
     // Merge the parts' postings, in parallel over buckets of terms (by
     // hash); parts come in document order, so each list stays sorted.
-    let buckets: Vec<Vec<Vec<(String, List)>>> = parts
-        .into_par_iter()
-        .map(|part| {
-            let mut b: Vec<Vec<(String, List)>> = (0..BUCKETS).map(|_| Vec::new()).collect();
-            for (term, list) in part.vocab.terms.into_iter().zip(part.postings) {
-                if !list.is_empty() {
-                    b[bucket(&term)].push((term, list));
-                }
+    // Lists are moved, never copied: this is the stage's memory peak.
+    let mut per_bucket: Vec<Vec<Vec<(String, List)>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+    for part in parts {
+        let mut b: Vec<Vec<(String, List)>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+        for (term, list) in part.vocab.terms.into_iter().zip(part.postings) {
+            if !list.is_empty() {
+                b[bucket(&term)].push((term, list));
             }
-            b
-        })
-        .collect();
-    let postings: HashMap<String, Vec<(u32, f32)>> = (0..BUCKETS)
+        }
+        for (k, lists) in b.into_iter().enumerate() {
+            per_bucket[k].push(lists);
+        }
+    }
+    let postings: HashMap<String, List> = per_bucket
         .into_par_iter()
-        .flat_map_iter(|k| {
-            let mut merged: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
-            for part in &buckets {
-                for (term, list) in &part[k] {
-                    merged
-                        .entry(term.clone())
-                        .or_default()
-                        .extend_from_slice(list);
+        .flat_map_iter(|parts| {
+            let mut merged: HashMap<String, List> = HashMap::default();
+            for part in parts {
+                for (term, list) in part {
+                    match merged.get_mut(&term) {
+                        Some(l) => l.extend(list),
+                        None => {
+                            merged.insert(term, list);
+                        }
+                    }
                 }
             }
             for list in merged.values_mut() {
