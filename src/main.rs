@@ -23,40 +23,37 @@ enum Format {
     Json,
 }
 
+/// Options `build` and `check` share.
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// Site folder holding kbsite.yml and the content folder
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Also take articles marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+    /// Fail on warnings as well as errors
+    #[arg(long)]
+    strict: bool,
+    /// Print the time each stage took
+    #[arg(long)]
+    timings: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (default: public/)
     Build {
-        /// Site folder holding kbsite.yml and the content folder
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Output folder (default: `output_dir` from kbsite.yml, under --root)
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Also build articles marked `draft: true`
-        #[arg(long)]
-        drafts: bool,
-        /// Fail on warnings as well as errors
-        #[arg(long)]
-        strict: bool,
-        /// Print the time each stage took
-        #[arg(long)]
-        timings: bool,
     },
     /// Check the site and report problems without writing anything
     Check {
-        /// Site folder holding kbsite.yml and the content folder
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Also check articles marked `draft: true`
-        #[arg(long)]
-        drafts: bool,
-        /// Fail on warnings as well as errors
-        #[arg(long)]
-        strict: bool,
-        /// Print the time each stage took
-        #[arg(long)]
-        timings: bool,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Output format: `text` for people, `json` for editors and CI
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -73,40 +70,31 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build {
-            root,
-            output,
-            drafts,
-            strict,
-            timings,
-        } => {
+        Command::Build { site, output } => {
             let opts = BuildOptions {
-                root,
+                root: site.root,
                 output,
-                drafts,
-                strict,
+                drafts: site.drafts,
+                strict: site.strict,
                 write: true,
                 external: false,
             };
             let b = build(&opts);
             report(&b, &opts);
-            if timings {
+            if site.timings {
                 print_timings(&b);
             }
-            exit(b.failed(strict))
+            exit(b.failed(opts.strict))
         }
         Command::Check {
-            root,
-            drafts,
-            strict,
-            timings,
+            site,
             format,
             external,
         } => {
             let opts = BuildOptions {
-                root,
-                drafts,
-                strict,
+                root: site.root,
+                drafts: site.drafts,
+                strict: site.strict,
                 external,
                 ..BuildOptions::default()
             };
@@ -115,10 +103,10 @@ fn main() -> ExitCode {
                 Format::Json => println!("{}", json_report(&b)),
                 Format::Text => report(&b, &opts),
             }
-            if timings {
+            if site.timings {
                 print_timings(&b);
             }
-            exit(b.failed(strict))
+            exit(b.failed(opts.strict))
         }
         Command::New { dir } => match kbsite::scaffold::new_site(&dir) {
             Ok(()) => {

@@ -78,38 +78,32 @@ pub fn root_prefix(dir: &str) -> String {
     "../".repeat(dir.split('/').filter(|s| !s.is_empty()).count())
 }
 
-/// The relative URL from a page in folder `from_dir` to the output file
-/// `to_file` (both relative to the output root), percent-encoded.
-pub fn relative_href(from_dir: &str, to_file: &str) -> String {
+/// `../` steps up from folder `from_dir`, and the rest of path `to` below
+/// the folders the two share.
+fn relative_parts<'a>(from_dir: &str, to: &'a str) -> (String, Vec<&'a str>) {
     let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to: Vec<&str> = to_file.split('/').collect();
+    let to: Vec<&str> = to.split('/').collect();
     let common = from
         .iter()
         .zip(&to)
         .take_while(|(a, b)| a == b)
         .count()
         .min(to.len().saturating_sub(1));
-    let mut href = "../".repeat(from.len() - common);
-    href.push_str(&encode(&to[common..].join("/")));
-    href
+    ("../".repeat(from.len() - common), to[common..].to_vec())
+}
+
+/// The relative URL from a page in folder `from_dir` to the output file
+/// `to_file` (both relative to the output root), percent-encoded.
+pub fn relative_href(from_dir: &str, to_file: &str) -> String {
+    let (up, rest) = relative_parts(from_dir, to_file);
+    up + &encode(&rest.join("/"))
 }
 
 /// The relative path from content folder `from_dir` to content path `to`
 /// (`a/b/` → `a/c/x.md` is `../c/x.md`), as a writer would type it.
 pub fn relative_path(from_dir: &str, to: &str) -> String {
-    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to_parts.len().saturating_sub(1));
-    format!(
-        "{}{}",
-        "../".repeat(from.len() - common),
-        to_parts[common..].join("/")
-    )
+    let (up, rest) = relative_parts(from_dir, to);
+    up + &rest.join("/")
 }
 
 /// Percent-encodes a path for an `href` (spaces, `#`, `?`, quotes).

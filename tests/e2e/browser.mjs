@@ -44,3 +44,18 @@ export function buildSite(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite
   }
   return outDir;
 }
+
+// A fresh page (its own context, light colour scheme, 10 s timeouts) that
+// records what a reader would see as broken: failed requests and script
+// errors. Returns { page, context, problems }.
+export async function openPage(browser, url, { javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({ javaScriptEnabled, colorScheme: 'light' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(url);
+  return { page, context, problems };
+}

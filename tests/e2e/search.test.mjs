@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSite, launch } from './browser.mjs';
+import { buildSite, launch, openPage } from './browser.mjs';
 
 const KB841696 = 'support/windows-server/high-availability/3rd-party-storage-software-solutions-support/index.html';
 const SUBPATH = '/docs/kb/';
@@ -46,17 +46,7 @@ const origins = {
   [`http ${SUBPATH}`]: (rel) => httpBase + rel,
 };
 
-async function open(url) {
-  const context = await browser.newContext({ colorScheme: 'light' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url);
-  return { page, context, problems };
-}
+const open = (url) => openPage(browser, url);
 
 /** Types into the header box and returns the result titles shown. */
 async function typeQuery(page, query) {

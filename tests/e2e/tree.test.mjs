@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildSite, launch, repoRoot } from './browser.mjs';
+import { buildSite, launch, openPage, repoRoot } from './browser.mjs';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGE = 'support/windows-server/high-availability/3rd-party-storage-software-solutions-support/index.html';
@@ -38,17 +38,7 @@ after(async () => {
 
 const url = (hash = '') => pathToFileURL(path.join(outDir, PAGE)).href + hash;
 
-async function open(javaScriptEnabled, hash = '') {
-  const context = await browser.newContext({ javaScriptEnabled, colorScheme: 'light' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url(hash));
-  return { page, context, problems };
-}
+const open = (javaScriptEnabled, hash = '') => openPage(browser, url(hash), { javaScriptEnabled });
 
 /** The one node of the tree that is showing; fails if not exactly one. */
 async function shown(page) {
