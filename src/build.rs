@@ -158,9 +158,13 @@ pub fn build(opts: &BuildOptions) -> Build {
         },
     };
     let t = stage("render", t, &mut b.timings);
-    // The pages are written: their HTML is not needed again, and at scale
-    // it is the largest thing in memory while the search index is built.
-    parsed.par_iter_mut().for_each(Parsed::release_html);
+    // The pages are written: their HTML is not needed again (only its text,
+    // for search), and at scale it is the largest thing in memory.
+    if config.search.enabled {
+        parsed.par_iter_mut().for_each(Parsed::html_to_text);
+    } else {
+        parsed.par_iter_mut().for_each(Parsed::release_html);
+    }
 
     let t = if config.search.enabled {
         let files = search::index(&content, &parsed, &linked);

@@ -93,7 +93,8 @@ pub struct Parsed {
     pub summary: String,
     /// Decision trees of the article, in order.
     pub trees: Vec<crate::tree::Summary>,
-    /// The body as plain text (without headings), for search.
+    /// The body as plain text (without headings), for search; filled by
+    /// [`Parsed::html_to_text`] once the page is rendered.
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -103,6 +104,14 @@ impl Parsed {
     pub fn release_html(&mut self) {
         self.html = String::new();
         self.h1_html = None;
+    }
+
+    /// Like [`Parsed::release_html`], keeping the body's plain text for the
+    /// search index in [`Parsed::text`]. Deriving it here, one article at a
+    /// time, means the site never holds its HTML and its text together.
+    pub fn html_to_text(&mut self) {
+        self.text = plain_text(&self.html, &self.links);
+        self.release_html();
     }
 
     /// The display path of the file a link or block came from.
@@ -373,18 +382,6 @@ impl<'a> Pass<'a> {
             match &ev {
                 Event::Text(t) | Event::Code(t) => s.push_str(t),
                 Event::SoftBreak | Event::HardBreak => s.push(' '),
-                _ => {}
-            }
-        }
-        // Body text for search (headings are a field of their own).
-        if self.heading.is_none() {
-            match &ev {
-                Event::Text(t) | Event::Code(t) => self.parsed.text.push_str(t),
-                Event::SoftBreak
-                | Event::HardBreak
-                | Event::End(
-                    TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
-                ) => self.parsed.text.push(' '),
                 _ => {}
             }
         }
@@ -800,6 +797,87 @@ impl<'a> Pass<'a> {
             self.out.push(Event::Html(after.to_string().into()));
         }
     }
+}
+
+/// Inline elements: no word boundary at their tags.
+const INLINE_TAGS: &[&str] = &[
+    "a", "b", "code", "del", "em", "i", "kbd", "mark", "s", "samp", "span", "strong", "sub", "sup",
+    "u",
+];
+
+/// The text a reader sees in body HTML, for search: tags dropped (block
+/// tags separate words), headings and diagrams left out (headings are their
+/// own field), entities decoded, link placeholders dropped except KB
+/// mentions and image alt text, which are text to a reader.
+pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
+    let mut out = String::with_capacity(html.len() * 3 / 4);
+    let mut skip: Option<String> = None;
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&', PLACEHOLDER_START]) {
+        if skip.is_none() {
+            out.push_str(&rest[..i]);
+        }
+        let at = &rest[i..];
+        if let Some(after) = at.strip_prefix(PLACEHOLDER_START) {
+            let end = after.find(PLACEHOLDER_END).unwrap_or(after.len());
+            if skip.is_none() {
+                if let Some(l) = after[..end]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| links.get(n))
+                {
+                    if matches!(l.kind, LinkKind::Mention | LinkKind::Image) {
+                        out.push(' ');
+                        out.push_str(&l.alt);
+                        out.push(' ');
+                    }
+                }
+            }
+            rest = after.get(end + 1..).unwrap_or("");
+        } else if at.starts_with('&') {
+            let end = at.find(';').filter(|&e| e <= 10).unwrap_or(0);
+            let decoded = match &at[..=end] {
+                "&amp;" => "&",
+                "&lt;" => "<",
+                "&gt;" => ">",
+                "&quot;" => "\"",
+                "&#39;" | "&#x27;" | "&apos;" => "'",
+                "&nbsp;" => " ",
+                _ => &at[..=end],
+            };
+            if skip.is_none() {
+                out.push_str(decoded);
+            }
+            rest = &at[end + 1..];
+        } else {
+            let end = at.find('>').map_or(at.len(), |e| e + 1);
+            let tag = &at[1..end.saturating_sub(1)];
+            let closing = tag.starts_with('/');
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let skipped = matches!(
+                name.as_str(),
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "svg"
+            );
+            match (&skip, closing) {
+                (None, false) if skipped => skip = Some(name.clone()),
+                (Some(open), true) if *open == name => skip = None,
+                _ => {}
+            }
+            if skip.is_none() && !INLINE_TAGS.contains(&name.as_str()) {
+                out.push(' ');
+            }
+            rest = &at[end..];
+        }
+    }
+    if skip.is_none() {
+        out.push_str(rest);
+    }
+    out
 }
 
 /// Events with their source offsets, consecutive text merged (pulldown-cmark

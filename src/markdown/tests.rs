@@ -167,3 +167,37 @@ fn kb_meta_and_summary_skip_notes() {
 fn inline_text_resolves_entities() {
     assert_eq!(inline_text("&nbsp; *Windows*"), "\u{a0} Windows");
 }
+
+#[test]
+fn plain_text_for_search() {
+    let p = parse_one(&[
+        (
+            "a.md",
+            "# Title\n\nSome *emphasised* text &amp; more, see [link](b.md).\n\n## Heading\n\nKB 833770 and ![shot of x](x.png)\n\n- one\n- two\n\n```\ncode_here\n```\n",
+        ),
+        ("b.md", "# B"),
+    ]);
+    let text = plain_text(&p.html, &p.links);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(
+        words,
+        vec![
+            "Some",
+            "emphasised",
+            "text",
+            "&",
+            "more,",
+            "see",
+            "link.",
+            "KB",
+            "833770",
+            "and",
+            "shot",
+            "of",
+            "x",
+            "one",
+            "two",
+            "code_here"
+        ]
+    );
+}
