@@ -813,7 +813,7 @@ pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
     let mut out = String::with_capacity(html.len() * 3 / 4);
     let mut skip: Option<String> = None;
     let mut rest = html;
-    while let Some(i) = rest.find(['<', '&', PLACEHOLDER_START]) {
+    while let Some(i) = memchr::memchr3(b'<', b'&', PLACEHOLDER_START as u8, rest.as_bytes()) {
         if skip.is_none() {
             out.push_str(&rest[..i]);
         }
