@@ -2,7 +2,7 @@
 
 use crate::config::{self, Config};
 use crate::content::{self, Content, LoadOptions};
-use crate::diagnostics::{self, Counts, Diagnostic, Severity};
+use crate::diagnostics::{self, Counts, Diagnostic};
 use crate::links::{self, Linked};
 use crate::markdown::{self, Parsed};
 use crate::output;
@@ -64,8 +64,7 @@ impl Build {
 
     /// Whether the build failed: any error, or any warning under `--strict`.
     pub fn failed(&self, strict: bool) -> bool {
-        let c = self.counts();
-        c.errors > 0 || (strict && c.warnings > 0)
+        self.counts().fail(strict)
     }
 }
 
@@ -125,20 +124,14 @@ pub fn build(opts: &BuildOptions) -> Build {
     // Files stream from the renderer into a staging folder, so the whole
     // site is never held in memory; errors found before rendering mean
     // nothing is staged at all.
-    let mut early = diagnostics::count(&diags);
-    for d in content
-        .diagnostics
-        .iter()
-        .chain(parsed.iter().flat_map(|p| &p.diagnostics))
-        .chain(&linked.diagnostics)
-    {
-        match d.severity {
-            Severity::Error => early.errors += 1,
-            Severity::Warning => early.warnings += 1,
-            Severity::Info => early.infos += 1,
-        }
-    }
-    let doomed = early.errors > 0 || (opts.strict && early.warnings > 0);
+    let doomed = diagnostics::count(
+        diags
+            .iter()
+            .chain(&content.diagnostics)
+            .chain(parsed.iter().flat_map(|p| &p.diagnostics))
+            .chain(&linked.diagnostics),
+    )
+    .fail(opts.strict);
     let mut staging = None;
     if opts.write && !doomed {
         match output::Staging::create(&output_dir(opts, &config)) {

@@ -118,7 +118,14 @@ pub struct Counts {
     pub infos: usize,
 }
 
-pub fn count(diags: &[Diagnostic]) -> Counts {
+impl Counts {
+    /// Whether these fail a build: any error, or any warning under `--strict`.
+    pub fn fail(&self, strict: bool) -> bool {
+        self.errors > 0 || (strict && self.warnings > 0)
+    }
+}
+
+pub fn count<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
     let mut c = Counts::default();
     for d in diags {
         match d.severity {

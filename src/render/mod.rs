@@ -33,30 +33,10 @@ pub struct OutputFile {
 }
 
 /// Where rendered files go as soon as they are made: the output's staging
-/// folder in a build (so the whole site is never held in memory), a list in
-/// tests and the preview server, nowhere in `check`.
+/// folder in a build (so the whole site is never held in memory), nowhere
+/// in `check`.
 pub trait Sink: Sync {
     fn put(&self, file: OutputFile) -> Result<(), String>;
-}
-
-/// Keeps every file in memory.
-#[derive(Debug, Default)]
-pub struct Collect(pub std::sync::Mutex<Vec<OutputFile>>);
-
-impl Collect {
-    /// The collected files, sorted by path.
-    pub fn into_files(self) -> Vec<OutputFile> {
-        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    }
-}
-
-impl Sink for Collect {
-    fn put(&self, file: OutputFile) -> Result<(), String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-        Ok(())
-    }
 }
 
 /// Drops every file (`check` renders to find template errors only).

@@ -31,7 +31,6 @@ const MIN_CHUNK: usize = 256;
 #[derive(Debug, Default)]
 pub struct Index {
     pub postings: HashMap<String, Vec<(u32, f32)>>,
-    pub docs: usize,
 }
 
 fn fields<'d>(d: &'d Doc) -> [&'d str; 5] {
@@ -123,10 +122,7 @@ pub fn build(docs: &[Doc]) -> Index {
             merged
         })
         .collect();
-    Index {
-        postings,
-        docs: docs.len(),
-    }
+    Index { postings }
 }
 
 fn index_chunk(first: usize, chunk: &[Doc], lens: &[[u32; 5]], avg: &[f32; 5]) -> Part {
