@@ -1,5 +1,7 @@
-//! Tokenizer throughput on a folder of Markdown: `cargo run --release
-//! --example tokbench DIR` (a profiling aid for the index stage).
+//! Tokenizer and index-build throughput on a folder of Markdown: `cargo run
+//! --release --example tokbench DIR` (a profiling aid for the index stage;
+//! set RAYON_NUM_THREADS=1 for single-thread figures).
+use kbsite::search::{build, tokenize, Doc};
 use std::time::Instant;
 
 fn main() {
@@ -10,25 +12,52 @@ fn main() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
         .filter_map(|e| std::fs::read_to_string(e.path()).ok())
         .collect();
-    let bytes: usize = texts.iter().map(String::len).sum();
+    let mb = texts.iter().map(String::len).sum::<usize>() as f64 / 1e6;
+
+    let t = Instant::now();
+    let mut words = 0usize;
+    for text in &texts {
+        tokenize::each_word(text, |_| words += 1);
+    }
+    report("each_word", t, mb, words);
+
     let t = Instant::now();
     let mut n = 0usize;
     for text in &texts {
-        kbsite::search::tokenize::each_token(text, |_| n += 1);
+        tokenize::each_token(text, |_| n += 1);
     }
-    let strings = t.elapsed();
+    report("each_token", t, mb, n);
+
+    let terms = tokenize::Terms::default();
+    let mut vocab = tokenize::Vocab::new(&terms);
+    for pass in ["Vocab::tokens (cold)", "Vocab::tokens (warm)"] {
+        let t = Instant::now();
+        let mut m = 0usize;
+        for text in &texts {
+            vocab.tokens(text, |_| m += 1);
+        }
+        report(pass, t, mb, m);
+    }
+
+    let docs: Vec<Doc> = texts
+        .iter()
+        .map(|t| Doc {
+            body: t.as_str().into(),
+            ..Doc::default()
+        })
+        .collect();
     let t = Instant::now();
-    let mut vocab = kbsite::search::tokenize::Vocab::default();
-    let mut m = 0usize;
-    for text in &texts {
-        vocab.tokens(text, |_| m += 1);
-    }
-    let ids = t.elapsed();
-    let mb = bytes as f64 / 1e6;
+    let index = build::build(&docs);
+    report("build::build", t, mb, n);
+    println!("{} terms", index.postings.len());
+}
+
+fn report(what: &str, since: Instant, mb: f64, tokens: usize) {
+    let s = since.elapsed().as_secs_f64();
     println!(
-        "{mb:.0} MB, {n} tokens: each_token {:.0} MB/s, Vocab::tokens {:.0} MB/s ({:.0} ns/token)",
-        mb / strings.as_secs_f64(),
-        mb / ids.as_secs_f64(),
-        ids.as_nanos() as f64 / m as f64
+        "{what:<22} {:>7.0} ms {:>6.0} MB/s {:>6.0} ns/token",
+        s * 1e3,
+        mb / s,
+        s * 1e9 / tokens.max(1) as f64
     );
 }

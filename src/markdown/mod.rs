@@ -811,7 +811,8 @@ const INLINE_TAGS: &[&str] = &[
 /// mentions and image alt text, which are text to a reader.
 pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
     let mut out = String::with_capacity(html.len() * 3 / 4);
-    let mut skip: Option<String> = None;
+    // The element being left out (a heading or diagram), by tag name.
+    let mut skip: Option<TagName> = None;
     let mut rest = html;
     while let Some(i) = memchr::memchr3(b'<', b'&', PLACEHOLDER_START as u8, rest.as_bytes()) {
         if skip.is_none() {
@@ -850,25 +851,18 @@ pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
             }
             rest = &at[end + 1..];
         } else {
-            let end = at.find('>').map_or(at.len(), |e| e + 1);
-            let tag = &at[1..end.saturating_sub(1)];
+            let (tag, end) = match at.find('>') {
+                Some(e) => (&at[1..e], e + 1),
+                None => (&at[1..], at.len()),
+            };
             let closing = tag.starts_with('/');
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let skipped = matches!(
-                name.as_str(),
-                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "svg"
-            );
-            match (&skip, closing) {
-                (None, false) if skipped => skip = Some(name.clone()),
-                (Some(open), true) if *open == name => skip = None,
+            let name = TagName::of(tag.trim_start_matches('/'));
+            match (skip, closing) {
+                (None, false) if name.is_left_out() => skip = Some(name),
+                (Some(open), true) if open == name => skip = None,
                 _ => {}
             }
-            if skip.is_none() && !INLINE_TAGS.contains(&name.as_str()) {
+            if skip.is_none() && !name.is_inline() {
                 out.push(' ');
             }
             rest = &at[end..];
@@ -878,6 +872,42 @@ pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
         out.push_str(rest);
     }
     out
+}
+
+/// A tag's name, lower-cased (`DIV class=..` → `div`); names longer than
+/// any [`plain_text`] cares about are cut.
+#[derive(Clone, Copy, PartialEq)]
+struct TagName {
+    bytes: [u8; 8],
+    len: usize,
+}
+
+impl TagName {
+    fn of(tag: &str) -> Self {
+        let mut bytes = [0u8; 8];
+        let mut len = 0;
+        for b in tag.bytes().take_while(u8::is_ascii_alphanumeric).take(8) {
+            bytes[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        TagName { bytes, len }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Headings are their own search field; diagrams are not text.
+    fn is_left_out(&self) -> bool {
+        matches!(
+            self.as_bytes(),
+            b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"svg"
+        )
+    }
+
+    fn is_inline(&self) -> bool {
+        INLINE_TAGS.iter().any(|t| t.as_bytes() == self.as_bytes())
+    }
 }
 
 /// Events with their source offsets, consecutive text merged (pulldown-cmark

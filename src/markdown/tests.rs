@@ -201,3 +201,14 @@ fn plain_text_for_search() {
         ]
     );
 }
+
+#[test]
+fn plain_text_handles_raw_html_in_any_case() {
+    let text = plain_text(
+        "<P>one<B>two</B></P><H2 id=x>Left out</H2><SVG><text>no</text></SVG>three <",
+        &[],
+    );
+    let words: Vec<&str> = text.split_whitespace().collect();
+    // Inline tags do not split words; block tags do.
+    assert_eq!(words, vec!["onetwo", "three"]);
+}

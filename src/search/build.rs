@@ -37,103 +37,140 @@ fn fields<'d>(d: &'d Doc) -> [&'d str; 5] {
     [&d.title, &d.headings, &d.keys, &d.description, &d.body]
 }
 
-/// Term buckets merged in parallel.
-const BUCKETS: usize = 64;
-
-fn bucket(term: &str) -> usize {
-    use std::hash::BuildHasher;
-    (rustc_hash::FxBuildHasher.hash_one(term) as usize) % BUCKETS
-}
-
 /// Postings of one term.
 type List = Vec<(u32, f32)>;
 
-/// One worker's share: its terms and their postings (by term id).
+/// A document's term frequencies in the five fields, packed in 32 bits:
+/// each field saturates (title at 15, body at 4095), far past where BM25
+/// stops caring.
+type PackedTf = u32;
+const TF_BITS: [u32; 5] = [4, 6, 4, 6, 12];
+
+fn pack(tf: &[u16; 5]) -> PackedTf {
+    let mut packed = 0;
+    let mut shift = 0;
+    for (f, &bits) in TF_BITS.iter().enumerate() {
+        packed |= u32::from(tf[f]).min((1 << bits) - 1) << shift;
+        shift += bits;
+    }
+    packed
+}
+
+fn unpack(mut packed: PackedTf) -> [u32; 5] {
+    TF_BITS.map(|bits| {
+        let v = packed & ((1 << bits) - 1);
+        packed >>= bits;
+        v
+    })
+}
+
+/// One worker's share of the documents: postings by term id, with raw
+/// term frequencies (scores need every document's length first), and its
+/// documents' field lengths in tokens.
 struct Part {
-    vocab: tokenize::Vocab,
-    postings: Vec<Vec<(u32, f32)>>,
+    postings: Vec<Vec<(u32, PackedTf)>>,
+    lens: Vec<[u32; 5]>,
+}
+
+/// BM25+ over the weighted fields, without idf.
+struct Scorer {
+    lens: Vec<[u32; 5]>,
+    avg: [f32; 5],
+}
+
+impl Scorer {
+    fn new(lens: Vec<[u32; 5]>) -> Self {
+        let n = lens.len().max(1) as f32;
+        let mut avg = [0f32; 5];
+        for l in &lens {
+            for f in 0..5 {
+                avg[f] += l[f] as f32;
+            }
+        }
+        Scorer {
+            lens,
+            avg: avg.map(|a| (a / n).max(1.0)),
+        }
+    }
+
+    fn score(&self, doc: u32, tf: PackedTf) -> f32 {
+        let lens = &self.lens[doc as usize];
+        let mut score = 0.0;
+        for (f, tf) in unpack(tf).into_iter().enumerate() {
+            if tf > 0 {
+                let tf = tf as f32;
+                let norm = 1.0 - B + B * lens[f] as f32 / self.avg[f];
+                score += FIELD_WEIGHTS[f] * (tf * (K1 + 1.0) / (tf + K1 * norm) + DELTA);
+            }
+        }
+        score
+    }
 }
 
 /// Builds the index of `docs` (document number = position).
 pub fn build(docs: &[Doc]) -> Index {
-    // Field lengths for BM25's normalisation, in words: close enough to
-    // tokens, and a fraction of the cost.
-    let lens: Vec<[u32; 5]> = docs
-        .par_iter()
-        .map(|d| fields(d).map(|t| t.split_whitespace().count() as u32))
-        .collect();
-    let n = docs.len().max(1) as f32;
-    let mut avg = [0f32; 5];
-    for l in &lens {
-        for f in 0..5 {
-            avg[f] += l[f] as f32;
-        }
-    }
-    for a in &mut avg {
-        *a = (*a / n).max(1.0);
-    }
-    // A few big chunks per thread: each merge below costs per distinct
-    // term of a chunk, so fewer chunks merge faster.
+    // A few big chunks per thread, for balance; term ids are shared, so
+    // merging costs per term, not per chunk.
     let chunk = docs
         .len()
         .div_ceil(2 * rayon::current_num_threads())
         .max(MIN_CHUNK);
-    let parts: Vec<Part> = docs
+    let terms = tokenize::Terms::default();
+    let mut parts: Vec<Part> = docs
         .par_chunks(chunk)
         .enumerate()
-        .map(|(c, part)| index_chunk(c * chunk, part, &lens, &avg))
+        .map(|(c, part)| index_chunk(c * chunk, part, &terms))
         .collect();
-    // Merge the parts' postings, in parallel over buckets of terms (by
-    // hash); parts come in document order, so each list stays sorted.
-    // Lists are moved, never copied: this is the stage's memory peak.
-    let mut per_bucket: Vec<Vec<Vec<(String, List)>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
-    for part in parts {
-        let mut b: Vec<Vec<(String, List)>> = (0..BUCKETS).map(|_| Vec::new()).collect();
-        for (term, list) in part.vocab.terms.into_iter().zip(part.postings) {
-            if !list.is_empty() {
-                b[bucket(&term)].push((term, list));
-            }
-        }
-        for (k, lists) in b.into_iter().enumerate() {
-            per_bucket[k].push(lists);
-        }
-    }
-    let postings: HashMap<String, List> = per_bucket
+    let scorer = Scorer::new(parts.iter().flat_map(|p| p.lens.iter().copied()).collect());
+    // Each term's lists from the parts, moved (never copied: this is the
+    // stage's memory peak); parts come in document order, so joined lists
+    // stay sorted.
+    let terms = terms.into_terms();
+    let lists: Vec<Vec<Vec<(u32, PackedTf)>>> = (0..terms.len())
+        .map(|id| {
+            parts
+                .iter_mut()
+                .filter_map(|p| p.postings.get_mut(id).map(std::mem::take))
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .collect();
+    drop(parts);
+    let n = docs.len().max(1) as f32;
+    let postings = terms
         .into_par_iter()
-        .flat_map_iter(|parts| {
-            let mut merged: HashMap<String, List> = HashMap::default();
-            for part in parts {
-                for (term, list) in part {
-                    match merged.get_mut(&term) {
-                        Some(l) => l.extend(list),
-                        None => {
-                            merged.insert(term, list);
-                        }
-                    }
-                }
+        .zip(lists)
+        .filter(|(_, lists)| !lists.is_empty())
+        .map(|(term, lists)| {
+            let mut lists = lists.into_iter();
+            let mut list = lists.next().unwrap_or_default();
+            for more in lists {
+                list.extend(more);
             }
-            for list in merged.values_mut() {
-                let df = list.len() as f32;
-                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                for p in list.iter_mut() {
-                    p.1 *= idf;
-                }
-            }
-            merged
+            let df = list.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            // Same layout in and out: the list is scored in place.
+            let list: List = list
+                .into_iter()
+                .map(|(d, tf)| (d, scorer.score(d, tf) * idf))
+                .collect();
+            (term, list)
         })
         .collect();
     Index { postings }
 }
 
-fn index_chunk(first: usize, chunk: &[Doc], lens: &[[u32; 5]], avg: &[f32; 5]) -> Part {
-    let mut vocab = tokenize::Vocab::default();
-    let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+fn index_chunk(first: usize, chunk: &[Doc], terms: &tokenize::Terms) -> Part {
+    let mut vocab = tokenize::Vocab::new(terms);
+    let mut postings: Vec<Vec<(u32, PackedTf)>> = Vec::new();
+    let mut lens = Vec::with_capacity(chunk.len());
     // Term frequencies of the current document, by term id, and the ids
     // it touched (cheaper than a map per document).
     let mut tf: Vec<[u16; 5]> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     for (k, d) in chunk.iter().enumerate() {
-        let doc = first + k;
+        let doc = (first + k) as u32;
+        let mut len = [0u32; 5];
         for (f, text) in fields(d).into_iter().enumerate() {
             vocab.tokens(text, |id| {
                 let id = id as usize;
@@ -144,27 +181,19 @@ fn index_chunk(first: usize, chunk: &[Doc], lens: &[[u32; 5]], avg: &[f32; 5]) -
                     touched.push(id as u32);
                 }
                 tf[id][f] = tf[id][f].saturating_add(1);
+                len[f] += 1;
             });
+        }
+        lens.push(len);
+        if postings.len() < tf.len() {
+            postings.resize_with(tf.len(), Vec::new);
         }
         for id in touched.drain(..) {
             let counts = std::mem::take(&mut tf[id as usize]);
-            let mut score = 0.0;
-            for f in 0..5 {
-                if counts[f] > 0 {
-                    let tf = counts[f] as f32;
-                    let norm = 1.0 - B + B * lens[doc][f] as f32 / avg[f];
-                    score += FIELD_WEIGHTS[f] * (tf * (K1 + 1.0) / (tf + K1 * norm) + DELTA);
-                }
-            }
-            let id = id as usize;
-            if postings.len() <= id {
-                postings.resize_with(vocab.terms.len(), Vec::new);
-            }
-            postings[id].push((doc as u32, score));
+            postings[id as usize].push((doc, pack(&counts)));
         }
     }
-    postings.resize_with(vocab.terms.len(), Vec::new);
-    Part { vocab, postings }
+    Part { postings, lens }
 }
 
 #[cfg(test)]
@@ -194,5 +223,14 @@ mod tests {
         let only = build(&[doc("A", "unique common"), doc("B", "common")]);
         let s = |t: &str| only.postings[t][0].1;
         assert!(s("uniqu") > s("common"), "rarer term scores higher");
+    }
+
+    #[test]
+    fn term_frequencies_pack_and_saturate() {
+        assert_eq!(unpack(pack(&[1, 2, 3, 4, 5])), [1, 2, 3, 4, 5]);
+        assert_eq!(
+            unpack(pack(&[99, 99, 99, 99, 9999])),
+            [15, 63, 15, 63, 4095]
+        );
     }
 }

@@ -74,12 +74,16 @@ fn encode_docs(docs: impl Iterator<Item = u32>) -> String {
 
 /// A term's postings: pairs of (document delta, score level).
 fn encode_postings(list: &[(u32, f32)], scale: f32) -> String {
-    let mut kept: Vec<(u32, f32)> = list.to_vec();
-    if kept.len() > MAX_POSTINGS {
-        kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        kept.truncate(MAX_POSTINGS);
-        kept.sort_by_key(|p| p.0);
-    }
+    let mut best;
+    let kept = if list.len() > MAX_POSTINGS {
+        best = list.to_vec();
+        best.select_nth_unstable_by(MAX_POSTINGS, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.truncate(MAX_POSTINGS);
+        best.sort_unstable_by_key(|p| p.0);
+        &best[..]
+    } else {
+        list
+    };
     let mut s = String::with_capacity(kept.len() * 4);
     let mut prev = 0;
     for (k, (d, score)) in kept.iter().enumerate() {

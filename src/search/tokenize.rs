@@ -11,7 +11,8 @@
 //! word. Stop words and single letters are dropped.
 
 use rust_stemmers::{Algorithm, Stemmer};
-use std::sync::LazyLock;
+use rustc_hash::FxHashMap;
+use std::sync::{LazyLock, Mutex};
 use unicode_normalization::UnicodeNormalization;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
@@ -70,8 +71,8 @@ enum Piece<'t> {
 
 /// Calls `f` with each piece of `text`: the one place the word rules live.
 fn each_piece<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
-    each_word(text, |w, compound| {
-        if compound {
+    each_word(text, |w| {
+        if is_compound(w) {
             f(Piece::Whole(w));
             for p in split_parts(w) {
                 f(Piece::Plain(p));
@@ -82,70 +83,85 @@ fn each_piece<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
     });
 }
 
-/// Calls `f` with each word of `text` (joiners inside it included) and
-/// whether it is compound (see [`split_parts`]).
-fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
-    if text.is_ascii() {
-        return each_ascii_word(text, f);
+/// How [`each_word`] sees a byte.
+const SEPARATOR: u8 = 0;
+const WORD: u8 = 1;
+const JOINER: u8 = 2;
+/// A byte of a multi-byte character: decoded to decide.
+const OTHER: u8 = 3;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        class[b] = if c.is_ascii_alphanumeric() {
+            WORD
+        } else if c == b'.' || c == b'-' || c == b'_' {
+            JOINER
+        } else {
+            SEPARATOR
+        };
+        b += 1;
     }
-    let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    let mut emit = |w: &'t str| f(w, is_compound(w));
-    while let Some((i, c)) = chars.next() {
-        let inside = is_word_char(c)
-            || (start.is_some()
-                && is_joiner(c)
-                && chars.peek().is_some_and(|&(_, n)| is_word_char(n)));
-        match (inside, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                emit(&text[s..i]);
-                start = None;
+    class
+};
+
+/// Calls `f` with each word of `text`, joiners inside it included. Text
+/// is mostly ASCII, with the odd curly quote: ASCII bytes are classed by
+/// a table in tight loops, other characters decoded.
+pub fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let b = text.as_bytes();
+    let class = |i: usize| BYTE_CLASS[b[i] as usize];
+    let mut i = 0;
+    while i < b.len() {
+        // Find the start of a word.
+        match class(i) {
+            WORD => {}
+            OTHER if word_char_at(text, i) => {}
+            OTHER => {
+                i += char_len(b[i]);
+                continue;
             }
-            _ => {}
+            _ => {
+                i += 1;
+                continue;
+            }
         }
-    }
-    if let Some(s) = start {
-        emit(&text[s..]);
+        let start = i;
+        loop {
+            while i < b.len() && class(i) == WORD {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+            match class(i) {
+                OTHER if word_char_at(text, i) => i += char_len(b[i]),
+                JOINER if word_char_at(text, i + 1) => i += 1,
+                _ => break,
+            }
+        }
+        f(&text[start..i]);
     }
 }
 
-/// [`each_word`] for ASCII text, byte by byte, telling compound words in
-/// the same pass: the same rules, faster.
-fn each_ascii_word<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut compound = false;
-        let mut letters = 0u32;
-        while i < b.len() {
-            let c = b[i];
-            if c.is_ascii_digit() {
-                compound |= letters >= 2;
-                letters = 0;
-            } else if c.is_ascii_alphabetic() {
-                if c.is_ascii_uppercase() && i > start {
-                    let p = b[i - 1];
-                    let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-                    compound |= p.is_ascii_lowercase() || (p.is_ascii_uppercase() && next_lower);
-                }
-                letters += 1;
-            } else if matches!(c, b'.' | b'-' | b'_')
-                && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-            {
-                compound = true;
-                letters = 0;
-            } else {
-                break;
-            }
-            i += 1;
-        }
-        f(&text[start..i], compound);
+/// Length of the UTF-8 character starting with byte `lead`.
+fn char_len(lead: u8) -> usize {
+    match lead {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
+/// Whether a word character starts at byte `i` of `text`.
+fn word_char_at(text: &str, i: usize) -> bool {
+    match text.as_bytes().get(i) {
+        Some(c) if *c < 0x80 => c.is_ascii_alphanumeric(),
+        Some(_) => text[i..].chars().next().is_some_and(is_word_char),
+        None => false,
     }
 }
 
@@ -156,18 +172,56 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// Terms as numbers, for indexing: each distinct term once, each distinct
-/// word folded and stemmed once.
+/// Terms as numbers, shared by the workers of one index build: each
+/// distinct term gets one id, and each distinct word as written is folded,
+/// stemmed and split once, by whichever worker meets it first.
 #[derive(Debug, Default)]
-pub struct Vocab {
-    ids: rustc_hash::FxHashMap<String, u32>,
-    /// Term of each id.
-    pub terms: Vec<String>,
-    words: rustc_hash::FxHashMap<String, Option<u32>>,
-    wholes: rustc_hash::FxHashMap<String, u32>,
+pub struct Terms {
+    shared: Mutex<WordIds>,
 }
 
-impl Vocab {
+/// Words as written → token ids, with the terms behind the ids.
+#[derive(Debug, Default)]
+struct WordIds {
+    /// Word → its token ids: `spans[start..start + len]`.
+    words: FxHashMap<Box<str>, (u32, u32)>,
+    spans: Vec<u32>,
+    ids: FxHashMap<String, u32>,
+    terms: Vec<String>,
+}
+
+impl WordIds {
+    /// The token ids of word `w`, learning it if it is new.
+    fn of(&mut self, w: &str) -> &[u32] {
+        let (start, len) = match self.words.get(w) {
+            Some(&span) => span,
+            None => self.learn(w),
+        };
+        &self.spans[start as usize..(start + len) as usize]
+    }
+
+    fn learn(&mut self, w: &str) -> (u32, u32) {
+        let mut ids = Vec::new();
+        if is_compound(w) {
+            ids.push(self.id(&fold(w)));
+            for p in split_parts(w) {
+                if let Some(t) = plain_token(p) {
+                    ids.push(self.id(&t));
+                }
+            }
+        } else if let Some(t) = plain_token(w) {
+            ids.push(self.id(&t));
+        }
+        self.remember(w, &ids)
+    }
+
+    fn remember(&mut self, w: &str, ids: &[u32]) -> (u32, u32) {
+        let span = (self.spans.len() as u32, ids.len() as u32);
+        self.spans.extend_from_slice(ids);
+        self.words.insert(w.into(), span);
+        span
+    }
+
     fn id(&mut self, term: &str) -> u32 {
         if let Some(&id) = self.ids.get(term) {
             return id;
@@ -177,37 +231,61 @@ impl Vocab {
         self.ids.insert(term.to_string(), id);
         id
     }
+}
+
+impl Terms {
+    /// Every term, by id.
+    pub fn into_terms(self) -> Vec<String> {
+        self.shared
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .terms
+    }
+
+    /// The term with id `id`.
+    pub fn term(&self, id: u32) -> String {
+        self.lock().terms[id as usize].clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, WordIds> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One worker's tokenizer: its own cache of the shared word ids, so
+/// the lock is taken once per distinct word, not once per token.
+#[derive(Debug)]
+pub struct Vocab<'s> {
+    shared: &'s Terms,
+    local: WordIds,
+}
+
+impl<'s> Vocab<'s> {
+    pub fn new(shared: &'s Terms) -> Self {
+        Vocab {
+            shared,
+            local: WordIds::default(),
+        }
+    }
 
     /// Calls `f` with the id of each token of `text`, in order.
     pub fn tokens(&mut self, text: &str, mut f: impl FnMut(u32)) {
-        each_piece(text, |piece| {
-            let id = match piece {
-                Piece::Whole(w) => Some(match self.wholes.get(w) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.id(&fold(w));
-                        self.wholes.insert(w.to_string(), id);
-                        id
-                    }
-                }),
-                Piece::Plain(p) => match self.words.get(p) {
-                    Some(known) => *known,
-                    None => {
-                        let id = plain_token(p).map(|t| self.id(&t));
-                        self.words.insert(p.to_string(), id);
-                        id
-                    }
-                },
+        each_word(text, |w| {
+            let (start, len) = match self.local.words.get(w) {
+                Some(&span) => span,
+                None => {
+                    let ids = self.shared.lock().of(w).to_vec();
+                    self.local.remember(w, &ids)
+                }
             };
-            if let Some(id) = id {
+            for &id in &self.local.spans[start as usize..(start + len) as usize] {
                 f(id);
             }
         });
     }
 }
 
-/// Whether a word splits into parts (see [`split_parts`]); no allocation,
-/// as almost every word is plain.
+/// Whether a word splits into parts (see [`split_parts`]).
 fn is_compound(w: &str) -> bool {
     if w.is_ascii() {
         let b = w.as_bytes();
@@ -352,6 +430,26 @@ mod tests {
         for line in words.lines().skip(1) {
             let (input, expected) = line.split_once('\t').unwrap_or((line, ""));
             assert_eq!(tokens(input).join(" "), expected, "{input:?}");
+        }
+    }
+
+    /// The indexer's cached path gives the same tokens as [`tokens`], also
+    /// when a word comes back (from the cache).
+    #[test]
+    fn vocab_matches_tokens() {
+        let golden = include_str!("../../tests/search/tokens.tsv");
+        let terms = Terms::default();
+        let mut vocab = Vocab::new(&terms);
+        let mut other = Vocab::new(&terms);
+        for round in 0..3 {
+            for line in golden.lines().skip(1) {
+                let input = line.split_once('\t').map_or(line, |(i, _)| i);
+                let mut ids = Vec::new();
+                let v = if round == 1 { &mut other } else { &mut vocab };
+                v.tokens(input, |id| ids.push(id));
+                let got: Vec<String> = ids.iter().map(|&id| terms.term(id)).collect();
+                assert_eq!(got, tokens(input), "{input:?}");
+            }
         }
     }
 
