@@ -7,7 +7,6 @@
 use super::build::Index;
 use crate::render::{Data, OutputFile};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -114,11 +113,15 @@ fn prefix(term: &str, n: usize) -> String {
     term.chars().take(n).collect()
 }
 
+/// A term (or typo variant), what the shard holds for it, and its size in
+/// bytes there.
+type Entry<T> = (String, T, usize);
+
 /// Groups `entries` (sorted by key term) into shards by term prefix,
 /// splitting any shard over the size limit by one more character.
-fn group<T: Clone>(entries: &[(String, T, usize)], len: usize) -> Vec<(String, Vec<(String, T)>)> {
-    let mut groups: BTreeMap<String, Vec<&(String, T, usize)>> = BTreeMap::new();
-    for e in entries {
+fn group<'e, T>(entries: &[&'e Entry<T>], len: usize) -> Vec<(String, Vec<&'e Entry<T>>)> {
+    let mut groups: BTreeMap<String, Vec<&Entry<T>>> = BTreeMap::new();
+    for &e in entries {
         groups.entry(prefix(&e.0, len)).or_default().push(e);
     }
     let mut out = Vec::new();
@@ -131,23 +134,11 @@ fn group<T: Clone>(entries: &[(String, T, usize)], len: usize) -> Vec<(String, V
                 .into_iter()
                 .partition(|m| m.0.chars().count() <= len);
             if !here.is_empty() {
-                out.push((
-                    key,
-                    here.into_iter()
-                        .map(|m| (m.0.clone(), m.1.clone()))
-                        .collect(),
-                ));
+                out.push((key, here));
             }
-            let below: Vec<(String, T, usize)> = below.into_iter().cloned().collect();
             out.extend(group(&below, len + 1));
         } else {
-            out.push((
-                key,
-                members
-                    .into_iter()
-                    .map(|m| (m.0.clone(), m.1.clone()))
-                    .collect(),
-            ));
+            out.push((key, members));
         }
     }
     out
@@ -173,67 +164,70 @@ struct Manifest<'a> {
     v: u32,
     docs: usize,
     group: usize,
-    terms: &'a [String],
-    typos: &'a [String],
+    terms: &'a [&'a str],
+    typos: &'a [&'a str],
     levels: f32,
 }
 
-fn file(name: &str, data: &impl Serialize) -> OutputFile {
-    let json = serde_json::to_string(data).expect("index data serialises");
+/// `search/NAME.js`, registering `data` (JSON written by `write`).
+fn js_file(name: &str, write: impl FnOnce(&mut Vec<u8>)) -> OutputFile {
+    let mut js = format!("kbsiteSearch.add({name:?},").into_bytes();
+    write(&mut js);
+    js.extend_from_slice(b");\n");
     OutputFile {
         path: format!("search/{name}.js"),
-        data: Data::Bytes(format!("kbsiteSearch.add({name:?},{json});\n").into_bytes()),
+        data: Data::Bytes(js),
     }
+}
+
+fn file(name: &str, data: &impl Serialize) -> OutputFile {
+    js_file(name, |js| {
+        serde_json::to_writer(js, data).expect("index data serialises")
+    })
+}
+
+/// A JSON object of `key → value` in order; values are written as they
+/// are, so they must be JSON already.
+fn json_object<'a>(js: &mut Vec<u8>, pairs: impl Iterator<Item = (&'a str, &'a str)>) {
+    js.push(b'{');
+    for (k, (key, value)) in pairs.enumerate() {
+        if k > 0 {
+            js.push(b',');
+        }
+        serde_json::to_writer(&mut *js, key).expect("a string serialises");
+        js.push(b':');
+        js.extend_from_slice(value.as_bytes());
+    }
+    js.push(b'}');
 }
 
 /// Every file of the index.
 pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile> {
     let scale = index
         .postings
-        .values()
-        .flat_map(|l| l.iter().map(|p| p.1))
-        .fold(f32::MIN_POSITIVE, f32::max);
-    let mut terms: Vec<(String, String, usize)> = index
+        .par_iter()
+        .map(|(_, l)| l.iter().map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max))
+        .reduce(|| f32::MIN_POSITIVE, f32::max);
+    // Postings as JSON strings: the encoding's alphabet needs no escaping.
+    let mut terms: Vec<Entry<String>> = index
         .postings
         .par_iter()
         .map(|(t, l)| {
-            let enc = encode_postings(l, scale);
-            let size = t.len() + enc.len() + 6;
+            let enc = format!("\"{}\"", encode_postings(l, scale));
+            let size = t.len() + enc.len() + 4;
             (t.clone(), enc, size)
         })
         .collect();
-    terms.sort_by(|a, b| a.0.cmp(&b.0));
-    let term_shards = group(&terms, 2);
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let term_refs: Vec<&Entry<String>> = terms.iter().collect();
+    let term_shards = group(&term_refs, 2);
 
-    // Typo tolerance: each term of five letters or more with one of its
-    // first three letters deleted → the terms. A typo there changes the
-    // term's shard, so it must be found through this table; the client
-    // finds later typos among the terms of the word's own shard.
-    let mut variants: HashMap<String, Vec<String>> = HashMap::default();
-    for term in index.postings.keys() {
-        let chars: Vec<char> = term.chars().collect();
-        if chars.len() < 5 || !chars.iter().all(|c| c.is_alphabetic()) {
-            continue;
-        }
-        for k in 0..3 {
-            let v: String = chars[..k].iter().chain(&chars[k + 1..]).collect();
-            variants.entry(v).or_default().push(term.clone());
-        }
-    }
-    let mut typo_entries: Vec<(String, Vec<String>, usize)> = variants
-        .into_iter()
-        .map(|(v, mut words)| {
-            words.sort();
-            words.dedup();
-            let size = v.len() + words.iter().map(|w| w.len() + 3).sum::<usize>() + 4;
-            (v, words, size)
-        })
-        .collect();
-    typo_entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let typo_shards = group(&typo_entries, 2);
+    let typo_entries = typo_table(index);
+    let typo_refs: Vec<&Entry<String>> = typo_entries.iter().collect();
+    let typo_shards = group(&typo_refs, 2);
 
-    let term_keys: Vec<String> = term_shards.iter().map(|(k, _)| k.clone()).collect();
-    let typo_keys: Vec<String> = typo_shards.iter().map(|(k, _)| k.clone()).collect();
+    let term_keys: Vec<&str> = term_shards.iter().map(|(k, _)| k.as_str()).collect();
+    let typo_keys: Vec<&str> = typo_shards.iter().map(|(k, _)| k.as_str()).collect();
     let mut out = vec![file(
         "manifest",
         &Manifest {
@@ -245,13 +239,14 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
             levels: LEVELS,
         },
     )];
-    out.par_extend(term_shards.into_par_iter().map(|(key, members)| {
-        let map: BTreeMap<String, String> = members.into_iter().collect();
-        file(&format!("t/{}", key_file(&key)), &map)
-    }));
-    out.par_extend(typo_shards.into_par_iter().map(|(key, members)| {
-        let map: BTreeMap<String, Vec<String>> = members.into_iter().collect();
-        file(&format!("f/{}", key_file(&key)), &map)
+    let shards = term_shards
+        .par_iter()
+        .map(|s| ("t", s))
+        .chain(typo_shards.par_iter().map(|s| ("f", s)));
+    out.par_extend(shards.map(|(kind, (key, members))| {
+        js_file(&format!("{kind}/{}", key_file(key)), |js| {
+            json_object(js, members.iter().map(|m| (m.0.as_str(), m.1.as_str())))
+        })
     }));
     out.par_extend(meta.par_chunks(GROUP).enumerate().map(|(n, chunk)| {
         let rows: Vec<[&str; 5]> = chunk
@@ -280,6 +275,45 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
         .collect();
     out.push(file("facets", &facet_data));
     out
+}
+
+/// Typo tolerance: each term of five letters or more with one of its
+/// first three letters deleted → the terms (as a JSON list). A typo there
+/// changes the term's shard, so it must be found through this table; the
+/// client finds later typos among the terms of the word's own shard.
+fn typo_table(index: &Index) -> Vec<Entry<String>> {
+    let mut pairs: Vec<(String, &str)> = index
+        .postings
+        .par_iter()
+        .flat_map_iter(|(term, _)| {
+            let chars: Vec<char> = term.chars().collect();
+            let typed = chars.len() >= 5 && chars.iter().all(|c| c.is_alphabetic());
+            (0..if typed { 3 } else { 0 }).map(move |k| {
+                let variant: String = chars[..k].iter().chain(&chars[k + 1..]).collect();
+                (variant, term.as_str())
+            })
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut entries: Vec<Entry<String>> = Vec::new();
+    for (variant, term) in pairs {
+        let quoted = serde_json::to_string(term).expect("a string serialises");
+        match entries.last_mut() {
+            Some((v, list, size)) if *v == variant => {
+                list.pop();
+                list.push(',');
+                list.push_str(&quoted);
+                list.push(']');
+                *size += quoted.len() + 1;
+            }
+            _ => {
+                let size = variant.len() + quoted.len() + 5;
+                entries.push((variant, format!("[{quoted}]"), size));
+            }
+        }
+    }
+    entries
 }
 
 #[cfg(test)]
@@ -311,11 +345,12 @@ mod tests {
 
     #[test]
     fn big_shards_split_by_longer_prefix() {
-        let entries: Vec<(String, u8, usize)> = ["se", "sea", "search", "server", "service", "set"]
+        let entries: Vec<Entry<u8>> = ["se", "sea", "search", "server", "service", "set"]
             .iter()
             .map(|t| (t.to_string(), 0u8, 10_000))
             .collect();
-        let keys: Vec<String> = group(&entries, 2).into_iter().map(|(k, _)| k).collect();
+        let refs: Vec<&Entry<u8>> = entries.iter().collect();
+        let keys: Vec<String> = group(&refs, 2).into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, vec!["se", "sea", "ser", "set"]);
     }
 }
