@@ -28,8 +28,7 @@ fn main() {
     }
     report("each_token", t, mb, n);
 
-    let terms = tokenize::Terms::default();
-    let mut vocab = tokenize::Vocab::new(&terms);
+    let mut vocab = tokenize::Vocab::default();
     for pass in [
         "Vocab::tokens (cold)",
         "Vocab::tokens (warm)",

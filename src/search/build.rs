@@ -64,11 +64,15 @@ fn unpack(mut packed: PackedTf) -> [u32; 5] {
     })
 }
 
-/// One worker's share of the documents: postings by term id, with raw
-/// term frequencies (scores need every document's length first), and its
-/// documents' field lengths in tokens.
+/// Postings of one term as a worker found them.
+type RawList = Vec<(u32, PackedTf)>;
+
+/// One worker's share of the documents: its terms, their postings (by
+/// term id, with raw term frequencies: scores need every document's length
+/// first), and its documents' field lengths in tokens.
 struct Part {
-    postings: Vec<Vec<(u32, PackedTf)>>,
+    terms: Vec<String>,
+    postings: Vec<RawList>,
     lens: Vec<[u32; 5]>,
 }
 
@@ -109,38 +113,23 @@ impl Scorer {
 
 /// Builds the index of `docs` (document number = position).
 pub fn build(docs: &[Doc]) -> Index {
-    // A few big chunks per thread, for balance; term ids are shared, so
-    // merging costs per term, not per chunk.
+    // One chunk per thread: each worker folds and stems every word it
+    // meets once, so fewer workers mean less of that done twice.
     let chunk = docs
         .len()
-        .div_ceil(2 * rayon::current_num_threads())
+        .div_ceil(rayon::current_num_threads())
         .max(MIN_CHUNK);
-    let terms = tokenize::Terms::default();
-    let mut parts: Vec<Part> = docs
+    let parts: Vec<Part> = docs
         .par_chunks(chunk)
         .enumerate()
-        .map(|(c, part)| index_chunk(c * chunk, part, &terms))
+        .map(|(c, part)| index_chunk(c * chunk, part))
         .collect();
     let scorer = Scorer::new(parts.iter().flat_map(|p| p.lens.iter().copied()).collect());
-    // Each term's lists from the parts, moved (never copied: this is the
-    // stage's memory peak); parts come in document order, so joined lists
-    // stay sorted.
-    let terms = terms.into_terms();
-    let lists: Vec<Vec<Vec<(u32, PackedTf)>>> = (0..terms.len())
-        .map(|id| {
-            parts
-                .iter_mut()
-                .filter_map(|p| p.postings.get_mut(id).map(std::mem::take))
-                .filter(|l| !l.is_empty())
-                .collect()
-        })
-        .collect();
-    drop(parts);
+    let (terms, lists) = by_term(parts);
     let n = docs.len().max(1) as f32;
     let postings = terms
         .into_par_iter()
         .zip(lists)
-        .filter(|(_, lists)| !lists.is_empty())
         .map(|(term, lists)| {
             let mut lists = lists.into_iter();
             let mut list = lists.next().unwrap_or_default();
@@ -160,9 +149,32 @@ pub fn build(docs: &[Doc]) -> Index {
     Index { postings }
 }
 
-fn index_chunk(first: usize, chunk: &[Doc], terms: &tokenize::Terms) -> Part {
-    let mut vocab = tokenize::Vocab::new(terms);
-    let mut postings: Vec<Vec<(u32, PackedTf)>> = Vec::new();
+/// Every term of the parts, each with its lists from the parts in part
+/// order (so in document order). Lists are moved, never copied: this is
+/// the stage's memory peak.
+fn by_term(parts: Vec<Part>) -> (Vec<String>, Vec<Vec<RawList>>) {
+    let mut ids: HashMap<String, usize> = HashMap::default();
+    let mut terms = Vec::new();
+    let mut lists: Vec<Vec<RawList>> = Vec::new();
+    for part in parts {
+        for (term, list) in part.terms.into_iter().zip(part.postings) {
+            if list.is_empty() {
+                continue;
+            }
+            let id = *ids.entry(term).or_insert_with_key(|term| {
+                terms.push(term.clone());
+                lists.push(Vec::new());
+                terms.len() - 1
+            });
+            lists[id].push(list);
+        }
+    }
+    (terms, lists)
+}
+
+fn index_chunk(first: usize, chunk: &[Doc]) -> Part {
+    let mut vocab = tokenize::Vocab::default();
+    let mut postings: Vec<RawList> = Vec::new();
     let mut lens = Vec::with_capacity(chunk.len());
     // Term frequencies of the current document, by term id, and the ids
     // it touched (cheaper than a map per document).
@@ -193,7 +205,13 @@ fn index_chunk(first: usize, chunk: &[Doc], terms: &tokenize::Terms) -> Part {
             postings[id as usize].push((doc, pack(&counts)));
         }
     }
-    Part { postings, lens }
+    let terms = vocab.into_terms();
+    postings.resize_with(terms.len(), Vec::new);
+    Part {
+        terms,
+        postings,
+        lens,
+    }
 }
 
 #[cfg(test)]

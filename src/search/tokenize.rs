@@ -12,7 +12,7 @@
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
@@ -172,52 +172,59 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// Terms as numbers, shared by the workers of one index build: each
-/// distinct term gets one id, and each distinct word as written is folded,
-/// stemmed and split once, by whichever worker meets it first.
+/// Terms as numbers, for indexing: each distinct term gets one id, and
+/// each distinct word as written is folded, stemmed and split once.
 #[derive(Debug, Default)]
-pub struct Terms {
-    shared: Mutex<WordIds>,
-}
-
-/// Words as written → token ids, with the terms behind the ids.
-#[derive(Debug, Default)]
-struct WordIds {
+pub struct Vocab {
     /// Word → its token ids: `spans[start..start + len]`.
     words: FxHashMap<Box<str>, (u32, u32)>,
     spans: Vec<u32>,
     ids: FxHashMap<String, u32>,
+    /// Term of each id.
     terms: Vec<String>,
 }
 
-impl WordIds {
-    /// The token ids of word `w`, learning it if it is new.
-    fn of(&mut self, w: &str) -> &[u32] {
-        let (start, len) = match self.words.get(w) {
-            Some(&span) => span,
-            None => self.learn(w),
-        };
-        &self.spans[start as usize..(start + len) as usize]
+impl Vocab {
+    /// Calls `f` with the id of each token of `text`, in order.
+    pub fn tokens(&mut self, text: &str, mut f: impl FnMut(u32)) {
+        each_word(text, |w| {
+            let (start, len) = match self.words.get(w) {
+                Some(&span) => span,
+                None => self.learn(w),
+            };
+            for &id in &self.spans[start as usize..(start + len) as usize] {
+                f(id);
+            }
+        });
     }
 
+    /// Every term, by id.
+    pub fn into_terms(self) -> Vec<String> {
+        self.terms
+    }
+
+    /// The term with id `id`.
+    pub fn term(&self, id: u32) -> &str {
+        &self.terms[id as usize]
+    }
+
+    /// Tokenizes a word seen for the first time (as [`each_token`] would).
     fn learn(&mut self, w: &str) -> (u32, u32) {
-        let mut ids = Vec::new();
+        let start = self.spans.len();
         if is_compound(w) {
-            ids.push(self.id(&fold(w)));
+            let id = self.id(&fold(w));
+            self.spans.push(id);
             for p in split_parts(w) {
                 if let Some(t) = plain_token(p) {
-                    ids.push(self.id(&t));
+                    let id = self.id(&t);
+                    self.spans.push(id);
                 }
             }
         } else if let Some(t) = plain_token(w) {
-            ids.push(self.id(&t));
+            let id = self.id(&t);
+            self.spans.push(id);
         }
-        self.remember(w, &ids)
-    }
-
-    fn remember(&mut self, w: &str, ids: &[u32]) -> (u32, u32) {
-        let span = (self.spans.len() as u32, ids.len() as u32);
-        self.spans.extend_from_slice(ids);
+        let span = (start as u32, (self.spans.len() - start) as u32);
         self.words.insert(w.into(), span);
         span
     }
@@ -230,58 +237,6 @@ impl WordIds {
         self.terms.push(term.to_string());
         self.ids.insert(term.to_string(), id);
         id
-    }
-}
-
-impl Terms {
-    /// Every term, by id.
-    pub fn into_terms(self) -> Vec<String> {
-        self.shared
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
-            .terms
-    }
-
-    /// The term with id `id`.
-    pub fn term(&self, id: u32) -> String {
-        self.lock().terms[id as usize].clone()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, WordIds> {
-        self.shared.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// One worker's tokenizer: its own cache of the shared word ids, so
-/// the lock is taken once per distinct word, not once per token.
-#[derive(Debug)]
-pub struct Vocab<'s> {
-    shared: &'s Terms,
-    local: WordIds,
-}
-
-impl<'s> Vocab<'s> {
-    pub fn new(shared: &'s Terms) -> Self {
-        Vocab {
-            shared,
-            local: WordIds::default(),
-        }
-    }
-
-    /// Calls `f` with the id of each token of `text`, in order.
-    pub fn tokens(&mut self, text: &str, mut f: impl FnMut(u32)) {
-        each_word(text, |w| {
-            let (start, len) = match self.local.words.get(w) {
-                Some(&span) => span,
-                None => {
-                    let ids = self.shared.lock().of(w).to_vec();
-                    self.local.remember(w, &ids)
-                }
-            };
-            for &id in &self.local.spans[start as usize..(start + len) as usize] {
-                f(id);
-            }
-        });
     }
 }
 
@@ -438,16 +393,13 @@ mod tests {
     #[test]
     fn vocab_matches_tokens() {
         let golden = include_str!("../../tests/search/tokens.tsv");
-        let terms = Terms::default();
-        let mut vocab = Vocab::new(&terms);
-        let mut other = Vocab::new(&terms);
-        for round in 0..3 {
+        let mut vocab = Vocab::default();
+        for _ in 0..2 {
             for line in golden.lines().skip(1) {
                 let input = line.split_once('\t').map_or(line, |(i, _)| i);
                 let mut ids = Vec::new();
-                let v = if round == 1 { &mut other } else { &mut vocab };
-                v.tokens(input, |id| ids.push(id));
-                let got: Vec<String> = ids.iter().map(|&id| terms.term(id)).collect();
+                vocab.tokens(input, |id| ids.push(id));
+                let got: Vec<&str> = ids.iter().map(|&id| vocab.term(id)).collect();
                 assert_eq!(got, tokens(input), "{input:?}");
             }
         }
