@@ -78,33 +78,36 @@ struct Part {
 
 /// BM25+ over the weighted fields, without idf.
 struct Scorer {
-    lens: Vec<[u32; 5]>,
-    avg: [f32; 5],
+    /// Per document and field, BM25's `k1 · (1 − b + b · len / avg)`:
+    /// computed once per document, not once per posting.
+    norms: Vec<[f32; 5]>,
 }
 
 impl Scorer {
-    fn new(lens: Vec<[u32; 5]>) -> Self {
+    fn new(lens: &[[u32; 5]]) -> Self {
         let n = lens.len().max(1) as f32;
         let mut avg = [0f32; 5];
-        for l in &lens {
+        for l in lens {
             for f in 0..5 {
                 avg[f] += l[f] as f32;
             }
         }
-        Scorer {
-            lens,
-            avg: avg.map(|a| (a / n).max(1.0)),
-        }
+        let avg = avg.map(|a| (a / n).max(1.0));
+        let norms = lens
+            .iter()
+            .map(|l| std::array::from_fn(|f| K1 * (1.0 - B + B * l[f] as f32 / avg[f])))
+            .collect();
+        Scorer { norms }
     }
 
+    #[inline]
     fn score(&self, doc: u32, tf: PackedTf) -> f32 {
-        let lens = &self.lens[doc as usize];
+        let norms = &self.norms[doc as usize];
         let mut score = 0.0;
         for (f, tf) in unpack(tf).into_iter().enumerate() {
             if tf > 0 {
                 let tf = tf as f32;
-                let norm = 1.0 - B + B * lens[f] as f32 / self.avg[f];
-                score += FIELD_WEIGHTS[f] * (tf * (K1 + 1.0) / (tf + K1 * norm) + DELTA);
+                score += FIELD_WEIGHTS[f] * (tf * (K1 + 1.0) / (tf + norms[f]) + DELTA);
             }
         }
         score
@@ -124,7 +127,9 @@ pub fn build(docs: &[Doc]) -> Index {
         .enumerate()
         .map(|(c, part)| index_chunk(c * chunk, part))
         .collect();
-    let scorer = Scorer::new(parts.iter().flat_map(|p| p.lens.iter().copied()).collect());
+    let lens: Vec<[u32; 5]> = parts.iter().flat_map(|p| p.lens.iter().copied()).collect();
+    let scorer = Scorer::new(&lens);
+    drop(lens);
     let (terms, lists) = by_term(parts);
     let n = docs.len().max(1) as f32;
     let postings = terms
