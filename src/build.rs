@@ -151,16 +151,8 @@ pub fn build(opts: &BuildOptions) -> Build {
         },
     };
     let t = stage("render", t, &mut b.timings);
-    // The pages are written: their HTML is not needed again (only its text,
-    // for search), and at scale it is the largest thing in memory.
-    if config.search.enabled {
-        parsed.par_iter_mut().for_each(Parsed::html_to_text);
-    } else {
-        parsed.par_iter_mut().for_each(Parsed::release_html);
-    }
-
     let t = if config.search.enabled {
-        let files = search::index(&content, &parsed, &linked);
+        let files = search::index(&content, &mut parsed, &linked);
         let files_count = files.len();
         let failed: Vec<Diagnostic> = files
             .into_par_iter()
@@ -176,6 +168,9 @@ pub fn build(opts: &BuildOptions) -> Build {
     } else {
         t
     };
+    // The pages are written (search has read them): their HTML is not
+    // needed again, and at scale it is the largest thing in memory.
+    parsed.par_iter_mut().for_each(Parsed::release_html);
 
     diags.extend(content.diagnostics.iter().cloned());
     diags.extend(parsed.iter().flat_map(|p| p.diagnostics.iter().cloned()));

@@ -93,9 +93,6 @@ pub struct Parsed {
     pub summary: String,
     /// Decision trees of the article, in order.
     pub trees: Vec<crate::tree::Summary>,
-    /// The body as plain text (without headings), for search; filled by
-    /// [`Parsed::html_to_text`] once the page is rendered.
-    pub text: String,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -104,14 +101,6 @@ impl Parsed {
     pub fn release_html(&mut self) {
         self.html = String::new();
         self.h1_html = None;
-    }
-
-    /// Like [`Parsed::release_html`], keeping the body's plain text for the
-    /// search index in [`Parsed::text`]. Deriving it here, one article at a
-    /// time, means the site never holds its HTML and its text together.
-    pub fn html_to_text(&mut self) {
-        self.text = plain_text(&self.html, &self.links);
-        self.release_html();
     }
 
     /// The display path of the file a link or block came from.
@@ -811,6 +800,12 @@ const INLINE_TAGS: &[&str] = &[
 /// mentions and image alt text, which are text to a reader.
 pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
     let mut out = String::with_capacity(html.len() * 3 / 4);
+    plain_text_into(html, links, &mut out);
+    out
+}
+
+/// [`plain_text`], appended to `out`.
+pub fn plain_text_into(html: &str, links: &[LinkRef], out: &mut String) {
     // The element being left out (a heading or diagram), by tag name.
     let mut skip: Option<TagName> = None;
     let mut rest = html;
@@ -871,7 +866,6 @@ pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
     if skip.is_none() {
         out.push_str(rest);
     }
-    out
 }
 
 /// A tag's name, lower-cased (`DIV class=..` → `div`); names longer than

@@ -8,7 +8,33 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
-/// A document as search sees it.
+/// The fields search weighs, in [`FIELD_WEIGHTS`] order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Headings,
+    /// KB number, products, service, subservice.
+    Keys,
+    Description,
+    Body,
+}
+
+/// Where the index reads its documents from, one at a time, so a site never
+/// holds all its documents' text at once.
+pub trait Source: Sync {
+    /// What the caller keeps of each document (what a result shows).
+    type Meta: Send;
+
+    fn count(&self) -> usize;
+
+    /// Gives each text of document `i` to `text`, field by field (a field
+    /// may come in several texts). `buf` is scratch space for text the
+    /// source has to make.
+    fn document(&self, i: usize, buf: &mut String, text: &mut dyn FnMut(Field, &str))
+        -> Self::Meta;
+}
+
+/// A document given as text, for tests and tools.
 #[derive(Debug, Clone, Default)]
 pub struct Doc<'a> {
     pub title: Cow<'a, str>,
@@ -33,8 +59,21 @@ pub struct Index {
     pub postings: HashMap<String, Vec<(u32, f32)>>,
 }
 
-fn fields<'d>(d: &'d Doc) -> [&'d str; 5] {
-    [&d.title, &d.headings, &d.keys, &d.description, &d.body]
+impl Source for [Doc<'_>] {
+    type Meta = ();
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn document(&self, i: usize, _: &mut String, text: &mut dyn FnMut(Field, &str)) {
+        let d = &self[i];
+        text(Field::Title, &d.title);
+        text(Field::Headings, &d.headings);
+        text(Field::Keys, &d.keys);
+        text(Field::Description, &d.description);
+        text(Field::Body, &d.body);
+    }
 }
 
 /// Postings of one term.
@@ -116,22 +155,30 @@ impl Scorer {
 
 /// Builds the index of `docs` (document number = position).
 pub fn build(docs: &[Doc]) -> Index {
+    build_from(docs).0
+}
+
+/// Builds the index of a source's documents (document number = position),
+/// with what the source keeps of each document, in order.
+pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
     // One chunk per thread: each worker folds and stems every word it
     // meets once, so fewer workers mean less of that done twice.
-    let chunk = docs
-        .len()
+    let count = source.count();
+    let chunk = count
         .div_ceil(rayon::current_num_threads())
-        .max(MIN_CHUNK);
-    let parts: Vec<Part> = docs
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(c, part)| index_chunk(c * chunk, part))
-        .collect();
+        .max(MIN_CHUNK)
+        .max(1);
+    let starts: Vec<usize> = (0..count).step_by(chunk).collect();
+    let (parts, metas): (Vec<Part>, Vec<Vec<S::Meta>>) = starts
+        .into_par_iter()
+        .map(|start| index_chunk(source, start..count.min(start + chunk)))
+        .unzip();
+    let meta: Vec<S::Meta> = metas.into_iter().flatten().collect();
     let lens: Vec<[u32; 5]> = parts.iter().flat_map(|p| p.lens.iter().copied()).collect();
     let scorer = Scorer::new(&lens);
     drop(lens);
     let (terms, lists) = by_term(parts);
-    let n = docs.len().max(1) as f32;
+    let n = count.max(1) as f32;
     let postings = terms
         .into_par_iter()
         .zip(lists)
@@ -151,7 +198,7 @@ pub fn build(docs: &[Doc]) -> Index {
             (term, list)
         })
         .collect();
-    Index { postings }
+    (Index { postings }, meta)
 }
 
 /// Every term of the parts, each with its lists from the parts in part
@@ -177,18 +224,24 @@ fn by_term(parts: Vec<Part>) -> (Vec<String>, Vec<Vec<RawList>>) {
     (terms, lists)
 }
 
-fn index_chunk(first: usize, chunk: &[Doc]) -> Part {
+fn index_chunk<S: Source + ?Sized>(
+    source: &S,
+    docs: std::ops::Range<usize>,
+) -> (Part, Vec<S::Meta>) {
     let mut vocab = tokenize::Vocab::default();
     let mut postings: Vec<RawList> = Vec::new();
-    let mut lens = Vec::with_capacity(chunk.len());
+    let mut lens = Vec::with_capacity(docs.len());
+    let mut metas = Vec::with_capacity(docs.len());
+    let mut buf = String::new();
     // Term frequencies of the current document, by term id, and the ids
     // it touched (cheaper than a map per document).
     let mut tf: Vec<[u16; 5]> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
-    for (k, d) in chunk.iter().enumerate() {
-        let doc = (first + k) as u32;
+    for doc in docs {
         let mut len = [0u32; 5];
-        for (f, text) in fields(d).into_iter().enumerate() {
+        buf.clear();
+        let meta = source.document(doc, &mut buf, &mut |field, text| {
+            let f = field as usize;
             vocab.tokens(text, |id| {
                 let id = id as usize;
                 if id >= tf.len() {
@@ -200,23 +253,25 @@ fn index_chunk(first: usize, chunk: &[Doc]) -> Part {
                 tf[id][f] = tf[id][f].saturating_add(1);
                 len[f] += 1;
             });
-        }
+        });
+        metas.push(meta);
         lens.push(len);
         if postings.len() < tf.len() {
             postings.resize_with(tf.len(), Vec::new);
         }
         for id in touched.drain(..) {
             let counts = std::mem::take(&mut tf[id as usize]);
-            postings[id as usize].push((doc, pack(&counts)));
+            postings[id as usize].push((doc as u32, pack(&counts)));
         }
     }
     let terms = vocab.into_terms();
     postings.resize_with(terms.len(), Vec::new);
-    Part {
+    let part = Part {
         terms,
         postings,
         lens,
-    }
+    };
+    (part, metas)
 }
 
 #[cfg(test)]

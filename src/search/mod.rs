@@ -10,98 +10,121 @@ pub mod tokenize;
 
 use crate::content::Content;
 use crate::links::Linked;
-use crate::markdown::Parsed;
+use crate::markdown::{self, Parsed};
 use crate::paths;
 use crate::render::OutputFile;
 pub use build::Doc;
-use rayon::prelude::*;
+use build::{Field, Source};
 use shards::{DocMeta, Facets};
+use std::sync::Mutex;
 
 /// Characters of body text kept per document for result snippets.
 const SNIPPET_TEXT: usize = 360;
 
-/// Index stage entry point: the search files of the site.
-pub fn index(content: &Content, parsed: &[Parsed], linked: &Linked) -> Vec<OutputFile> {
+/// Index stage entry point: the search files of the site. Takes each
+/// page's body HTML (rendered by now) and frees it once its text is read.
+pub fn index(content: &Content, parsed: &mut [Parsed], linked: &Linked) -> Vec<OutputFile> {
     let listed: Vec<usize> = (0..content.articles.len())
         .filter(|&i| linked.redirects[i].is_none())
         .collect();
-    let (docs, meta): (Vec<Doc>, Vec<DocMeta>) = listed
-        .par_iter()
-        .map(|&i| document(i, content, parsed, linked))
-        .unzip();
+    let html: Vec<Mutex<String>> = parsed
+        .iter_mut()
+        .map(|p| {
+            p.h1_html = None;
+            Mutex::new(std::mem::take(&mut p.html))
+        })
+        .collect();
+    let site = Site {
+        listed: &listed,
+        content,
+        parsed,
+        linked,
+        html,
+    };
+    let (index, meta) = build::build_from(&site);
+    drop(site);
+    shards::files(&index, &meta, &facets(&listed, linked))
+}
+
+/// Facet values (product, service) of the listed articles.
+fn facets(listed: &[usize], linked: &Linked) -> Facets {
     let mut facets = Facets::new();
     for (n, &i) in listed.iter().enumerate() {
         let t = &linked.articles[i].terms;
-        for product in &t.products {
+        let values = t
+            .products
+            .iter()
+            .map(|p| ("product", p))
+            .chain(t.service.iter().map(|s| ("service", s)));
+        for (facet, value) in values {
             facets
-                .entry("product")
+                .entry(facet)
                 .or_default()
-                .entry(product.clone())
-                .or_default()
-                .push(n as u32);
-        }
-        if let Some(s) = &t.service {
-            facets
-                .entry("service")
-                .or_default()
-                .entry(s.clone())
+                .entry(value.clone())
                 .or_default()
                 .push(n as u32);
         }
     }
-    let index = build::build(&docs);
-    shards::files(&index, &meta, &facets)
+    facets
 }
 
-/// Article `i` as search sees it, and what its result shows.
-fn document<'a>(
-    i: usize,
+/// The site's articles as search reads them (redirects left out).
+struct Site<'a> {
+    listed: &'a [usize],
     content: &'a Content,
     parsed: &'a [Parsed],
     linked: &'a Linked,
-) -> (Doc<'a>, DocMeta) {
-    let a = &content.articles[i];
-    let p = &parsed[i];
-    let info = &linked.articles[i];
-    let t = &info.terms;
-    let description = a.front.description.as_deref().unwrap_or("");
-    let keys = [info.kb.clone(), t.service.clone(), t.subservice.clone()]
-        .into_iter()
-        .flatten()
-        .chain(t.products.iter().cloned())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let headings =
-        p.h1.iter()
-            .chain(&p.headings)
-            .map(|h| h.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" \n");
-    let section = linked
-        .sections
-        .get(paths::dir_of(&a.path))
-        .map(|s| s.title.clone())
-        .unwrap_or_default();
-    let lead = if description.is_empty() {
-        p.summary.as_str()
-    } else {
-        description
-    };
-    let meta = DocMeta {
-        title: info.title.clone(),
-        url: format!("{}index.html", info.dir),
-        section,
-        kb: info.kb.clone().unwrap_or_default(),
-        text: snippet_text(lead, &p.text),
-    };
-    let doc = Doc {
-        title: info.title.as_str().into(),
-        headings: headings.into(),
-        keys: keys.into(),
-        description: description.into(),
-        body: p.text.as_str().into(),
-    };
-    (doc, meta)
+    /// Each article's body HTML, taken (and freed) when it is indexed.
+    html: Vec<Mutex<String>>,
+}
+
+impl Source for Site<'_> {
+    type Meta = DocMeta;
+
+    fn count(&self) -> usize {
+        self.listed.len()
+    }
+
+    fn document(&self, n: usize, buf: &mut String, text: &mut dyn FnMut(Field, &str)) -> DocMeta {
+        let i = self.listed[n];
+        let a = &self.content.articles[i];
+        let p = &self.parsed[i];
+        let info = &self.linked.articles[i];
+        let t = &info.terms;
+        let description = a.front.description.as_deref().unwrap_or("");
+        text(Field::Title, &info.title);
+        for h in p.h1.iter().chain(&p.headings) {
+            text(Field::Headings, &h.text);
+        }
+        let keys = [&info.kb, &t.service, &t.subservice];
+        for key in keys.into_iter().flatten().chain(&t.products) {
+            text(Field::Keys, key);
+        }
+        text(Field::Description, description);
+        let html = std::mem::take(&mut *self.html[i].lock().unwrap_or_else(|e| e.into_inner()));
+        markdown::plain_text_into(&html, &p.links, buf);
+        drop(html);
+        text(Field::Body, buf);
+
+        let section = self
+            .linked
+            .sections
+            .get(paths::dir_of(&a.path))
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        let lead = if description.is_empty() {
+            p.summary.as_str()
+        } else {
+            description
+        };
+        DocMeta {
+            title: info.title.clone(),
+            url: format!("{}index.html", info.dir),
+            section,
+            kb: info.kb.clone().unwrap_or_default(),
+            text: snippet_text(lead, buf),
+        }
+    }
 }
 
 /// The lead sentence and the start of the body, cut at a word.
