@@ -5,8 +5,10 @@
 
 use crate::render::{Data, OutputFile, Sink};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Marks a folder as kbsite's output (safe to replace).
 pub const MARKER: &str = ".kbsite-output";
@@ -48,6 +50,10 @@ pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     committed: bool,
+    /// Folders of the tree made so far: many files share one (search
+    /// shards, theme assets), and asking the file system again costs two
+    /// system calls per file.
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -70,6 +76,7 @@ impl Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
             committed: false,
+            made: Mutex::default(),
         })
     }
 
@@ -77,7 +84,11 @@ impl Staging {
     pub fn put(&self, f: &OutputFile) -> Result<(), WriteError> {
         let dest = self.dir.join(&f.path);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made().contains(parent) {
+                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+                made().insert(parent.to_path_buf());
+            }
         }
         match &f.data {
             Data::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest)),

@@ -220,11 +220,11 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
         .collect();
     terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let term_refs: Vec<&Entry<String>> = terms.iter().collect();
-    let term_shards = group(&term_refs, 2);
+    let term_shards = group(&term_refs, 1);
 
     let typo_entries = typo_table(index);
     let typo_refs: Vec<&Entry<String>> = typo_entries.iter().collect();
-    let typo_shards = group(&typo_refs, 2);
+    let typo_shards = group(&typo_refs, 1);
 
     let term_keys: Vec<&str> = term_shards.iter().map(|(k, _)| k.as_str()).collect();
     let typo_keys: Vec<&str> = typo_shards.iter().map(|(k, _)| k.as_str()).collect();
