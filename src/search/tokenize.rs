@@ -172,12 +172,44 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// Word → span map. Almost every word is 16 bytes or shorter: those are
+/// keys in place (zero-padded; words hold no zero bytes), so a lookup
+/// compares two numbers instead of following a pointer to the key.
+#[derive(Debug, Default)]
+struct WordMap {
+    short: FxHashMap<[u8; 16], (u32, u32)>,
+    long: FxHashMap<Box<str>, (u32, u32)>,
+}
+
+impl WordMap {
+    fn short_key(w: &str) -> Option<[u8; 16]> {
+        let mut key = [0u8; 16];
+        key.get_mut(..w.len())?.copy_from_slice(w.as_bytes());
+        Some(key)
+    }
+
+    #[inline]
+    fn get(&self, w: &str) -> Option<&(u32, u32)> {
+        match Self::short_key(w) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(w),
+        }
+    }
+
+    fn insert(&mut self, w: &str, span: (u32, u32)) {
+        match Self::short_key(w) {
+            Some(key) => self.short.insert(key, span),
+            None => self.long.insert(w.into(), span),
+        };
+    }
+}
+
 /// Terms as numbers, for indexing: each distinct term gets one id, and
 /// each distinct word as written is folded, stemmed and split once.
 #[derive(Debug, Default)]
 pub struct Vocab {
     /// Word → its token ids: `spans[start..start + len]`.
-    words: FxHashMap<Box<str>, (u32, u32)>,
+    words: WordMap,
     spans: Vec<u32>,
     ids: FxHashMap<String, u32>,
     /// Term of each id.
@@ -225,7 +257,7 @@ impl Vocab {
             self.spans.push(id);
         }
         let span = (start as u32, (self.spans.len() - start) as u32);
-        self.words.insert(w.into(), span);
+        self.words.insert(w, span);
         span
     }
 
