@@ -237,6 +237,9 @@ fn index_chunk<S: Source + ?Sized>(
     // it touched (cheaper than a map per document).
     let mut tf: Vec<[u16; 5]> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
+    // The last document each term id occurred in: a term's first
+    // occurrence in a document is one comparison.
+    let mut last: Vec<u32> = Vec::new();
     for doc in docs {
         let mut len = [0u32; 5];
         buf.clear();
@@ -246,8 +249,10 @@ fn index_chunk<S: Source + ?Sized>(
                 let id = id as usize;
                 if id >= tf.len() {
                     tf.resize(id + 1, [0; 5]);
+                    last.resize(id + 1, u32::MAX);
                 }
-                if tf[id] == [0; 5] {
+                if last[id] != doc as u32 {
+                    last[id] = doc as u32;
                     touched.push(id as u32);
                 }
                 tf[id][f] = tf[id][f].saturating_add(1);
