@@ -45,7 +45,7 @@ fn main() {
     let docs: Vec<Doc> = texts
         .iter()
         .map(|t| Doc {
-            body: t.as_str().into(),
+            body: t.as_str(),
             ..Doc::default()
         })
         .collect();

@@ -6,7 +6,6 @@
 use super::tokenize;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
-use std::borrow::Cow;
 
 /// The fields search weighs, in [`FIELD_WEIGHTS`] order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +34,14 @@ pub trait Source: Sync {
 }
 
 /// A document given as text, for tests and tools.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Doc<'a> {
-    pub title: Cow<'a, str>,
-    pub headings: Cow<'a, str>,
+    pub title: &'a str,
+    pub headings: &'a str,
     /// KB number, products, service, subservice.
-    pub keys: Cow<'a, str>,
-    pub description: Cow<'a, str>,
-    pub body: Cow<'a, str>,
+    pub keys: &'a str,
+    pub description: &'a str,
+    pub body: &'a str,
 }
 
 /// Field weights: title > headings > KB number/products ≈ description > body.
@@ -68,11 +67,11 @@ impl Source for [Doc<'_>] {
 
     fn document(&self, i: usize, _: &mut String, text: &mut dyn FnMut(Field, &str)) {
         let d = &self[i];
-        text(Field::Title, &d.title);
-        text(Field::Headings, &d.headings);
-        text(Field::Keys, &d.keys);
-        text(Field::Description, &d.description);
-        text(Field::Body, &d.body);
+        text(Field::Title, d.title);
+        text(Field::Headings, d.headings);
+        text(Field::Keys, d.keys);
+        text(Field::Description, d.description);
+        text(Field::Body, d.body);
     }
 }
 
@@ -164,10 +163,7 @@ pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
     // One chunk per thread: each worker folds and stems every word it
     // meets once, so fewer workers mean less of that done twice.
     let count = source.count();
-    let chunk = count
-        .div_ceil(rayon::current_num_threads())
-        .max(MIN_CHUNK)
-        .max(1);
+    let chunk = count.div_ceil(rayon::current_num_threads()).max(MIN_CHUNK);
     let starts: Vec<usize> = (0..count).step_by(chunk).collect();
     let (parts, metas): (Vec<Part>, Vec<Vec<S::Meta>>) = starts
         .into_par_iter()
@@ -285,8 +281,8 @@ mod tests {
 
     fn doc<'a>(title: &'a str, body: &'a str) -> Doc<'a> {
         Doc {
-            title: title.into(),
-            body: body.into(),
+            title,
+            body,
             ..Doc::default()
         }
     }

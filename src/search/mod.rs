@@ -29,10 +29,7 @@ pub fn index(content: &Content, parsed: &mut [Parsed], linked: &Linked) -> Vec<O
         .collect();
     let html: Vec<Mutex<String>> = parsed
         .iter_mut()
-        .map(|p| {
-            p.h1_html = None;
-            Mutex::new(std::mem::take(&mut p.html))
-        })
+        .map(|p| Mutex::new(std::mem::take(&mut p.html)))
         .collect();
     let site = Site {
         listed: &listed,

@@ -44,21 +44,12 @@ pub fn fold(s: &str) -> String {
         .to_lowercase()
 }
 
-thread_local! {
-    /// Plain word → its token (`None`: dropped). Text repeats its words, and
-    /// folding and stemming are the costly part of indexing.
-    static PLAIN: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<String>>> =
-        std::cell::RefCell::new(Default::default());
-}
-
-/// Most cached words per thread; past it the cache starts over.
-const CACHE_WORDS: usize = 200_000;
-
 /// Calls `f` with each token of `text`, in order.
 pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
-    each_piece(text, |piece| match piece {
-        Piece::Whole(w) => f(&fold(w)),
-        Piece::Plain(p) => plain(p, &mut f),
+    each_piece(text, |piece| {
+        if let Some(t) = piece.token() {
+            f(&t);
+        }
     });
 }
 
@@ -67,6 +58,17 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
 enum Piece<'t> {
     Plain(&'t str),
     Whole(&'t str),
+}
+
+impl Piece<'_> {
+    /// The piece's token: a whole compound folded, a plain word as
+    /// [`plain_token`] makes it.
+    fn token(&self) -> Option<String> {
+        match self {
+            Piece::Whole(w) => Some(fold(w)),
+            Piece::Plain(p) => plain_token(p),
+        }
+    }
 }
 
 /// Calls `f` with each piece of `text`: the one place the word rules live.
@@ -240,22 +242,15 @@ impl Vocab {
         &self.terms[id as usize]
     }
 
-    /// Tokenizes a word seen for the first time (as [`each_token`] would).
+    /// Tokenizes a word seen for the first time, as [`each_token`] does.
     fn learn(&mut self, w: &str) -> (u32, u32) {
         let start = self.spans.len();
-        if is_compound(w) {
-            let id = self.id(&fold(w));
-            self.spans.push(id);
-            for p in split_parts(w) {
-                if let Some(t) = plain_token(p) {
-                    let id = self.id(&t);
-                    self.spans.push(id);
-                }
+        each_piece(w, |piece| {
+            if let Some(t) = piece.token() {
+                let id = self.id(&t);
+                self.spans.push(id);
             }
-        } else if let Some(t) = plain_token(w) {
-            let id = self.id(&t);
-            self.spans.push(id);
-        }
+        });
         let span = (start as u32, (self.spans.len() - start) as u32);
         self.words.insert(w, span);
         span
@@ -274,29 +269,6 @@ impl Vocab {
 
 /// Whether a word splits into parts (see [`split_parts`]).
 fn is_compound(w: &str) -> bool {
-    if w.is_ascii() {
-        let b = w.as_bytes();
-        let mut letters = 0;
-        for k in 0..b.len() {
-            let c = b[k];
-            if matches!(c, b'.' | b'-' | b'_') || (c.is_ascii_digit() && letters >= 2) {
-                return true;
-            }
-            if k > 0 && c.is_ascii_uppercase() {
-                let p = b[k - 1];
-                let next_lower = b.get(k + 1).is_some_and(u8::is_ascii_lowercase);
-                if p.is_ascii_lowercase() || (p.is_ascii_uppercase() && next_lower) {
-                    return true;
-                }
-            }
-            letters = if c.is_ascii_alphabetic() {
-                letters + 1
-            } else {
-                0
-            };
-        }
-        return false;
-    }
     let mut chars = w.chars().peekable();
     let mut prev: Option<char> = None;
     let mut letters = 0;
@@ -356,26 +328,6 @@ fn split_parts(w: &str) -> Vec<&str> {
     parts.push(&w[start..]);
     parts.retain(|p| !p.is_empty());
     parts
-}
-
-fn plain(p: &str, f: &mut impl FnMut(&str)) {
-    PLAIN.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(hit) = cache.get(p) {
-            if let Some(t) = hit {
-                f(t);
-            }
-            return;
-        }
-        let token = plain_token(p);
-        if let Some(t) = &token {
-            f(t);
-        }
-        if cache.len() >= CACHE_WORDS {
-            cache.clear();
-        }
-        cache.insert(p.to_string(), token);
-    })
 }
 
 fn plain_token(p: &str) -> Option<String> {
