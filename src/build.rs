@@ -33,6 +33,37 @@ pub struct BuildOptions {
 pub struct Timing {
     pub stage: &'static str,
     pub duration: Duration,
+    /// CPU time of all threads in the stage, where the system tells it: on
+    /// a shared machine it leaves out time given to others, and against
+    /// `duration` it shows how well the stage uses the cores.
+    pub cpu: Option<Duration>,
+}
+
+/// CPU time the process has used so far, all threads.
+fn cpu_time() -> Option<Duration> {
+    #[cfg(unix)]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// A point in wall and CPU time a stage starts from.
+#[derive(Clone, Copy)]
+struct Mark {
+    wall: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Mark {
+    fn now() -> Self {
+        Mark {
+            wall: Instant::now(),
+            cpu: cpu_time(),
+        }
+    }
 }
 
 /// The site as every stage left it, for tests and tools.
@@ -55,6 +86,8 @@ pub struct Build {
     /// Where the site was written, if it was.
     pub written: Option<PathBuf>,
     pub total: Duration,
+    /// CPU time of the whole build, where the system tells it.
+    pub total_cpu: Option<Duration>,
 }
 
 impl Build {
@@ -77,18 +110,20 @@ pub fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
 
 /// Runs the pipeline and, if `opts.write` and nothing failed, writes.
 pub fn build(opts: &BuildOptions) -> Build {
-    let started = Instant::now();
+    let started = Mark::now();
     let mut b = Build::default();
     let mut diags = Vec::new();
-    let stage = |name: &'static str, since: Instant, timings: &mut Vec<Timing>| {
+    let stage = |name: &'static str, since: Mark, timings: &mut Vec<Timing>| {
+        let now = Mark::now();
         timings.push(Timing {
             stage: name,
-            duration: since.elapsed(),
+            duration: now.wall - since.wall,
+            cpu: now.cpu.zip(since.cpu).map(|(b, a)| b.saturating_sub(a)),
         });
-        Instant::now()
+        now
     };
 
-    let t = Instant::now();
+    let t = Mark::now();
     let (config, config_diags) = config::load(&opts.root);
     diags.extend(config_diags);
     let mut content = content::load(&LoadOptions {
@@ -208,7 +243,9 @@ pub fn build(opts: &BuildOptions) -> Build {
         linked,
         rendered,
     };
-    b.total = started.elapsed();
+    let done = Mark::now();
+    b.total = done.wall - started.wall;
+    b.total_cpu = done.cpu.zip(started.cpu).map(|(b, a)| b.saturating_sub(a));
     b
 }
 

@@ -183,16 +183,11 @@ fn json_report(b: &Build) -> String {
 
 fn print_timings(b: &Build) {
     println!("Timings:");
-    for t in &b.timings {
-        println!(
-            "  {:<8} {:>9.1} ms",
-            t.stage,
-            t.duration.as_secs_f64() * 1000.0
-        );
+    let rows = b.timings.iter().map(|t| (t.stage, t.duration, t.cpu));
+    for (stage, wall, cpu) in rows.chain([("total", b.total, b.total_cpu)]) {
+        let cpu = cpu.map_or(String::new(), |c| {
+            format!("   cpu {:>9.1} ms", c.as_secs_f64() * 1000.0)
+        });
+        println!("  {stage:<8} {:>9.1} ms{cpu}", wall.as_secs_f64() * 1000.0);
     }
-    println!(
-        "  {:<8} {:>9.1} ms",
-        "total",
-        b.total.as_secs_f64() * 1000.0
-    );
 }

@@ -427,7 +427,15 @@ fn timings_print_each_stage() {
     let site = Site::new(&[("content/a.md", "# A\n")]);
     let run = site.kbsite(&["build", "--timings"]);
     for stage in ["load", "parse", "link", "render", "commit", "total"] {
-        assert!(run.stdout.contains(&format!("  {stage}")), "{}", run.stdout);
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("  {stage} ")));
+        let line = line.unwrap_or_else(|| panic!("no {stage} line in {}", run.stdout));
+        assert!(line.trim_end().ends_with(" ms"), "{line}");
+        if cfg!(unix) {
+            assert!(line.contains(" ms   cpu "), "CPU time on {line}");
+        }
     }
 }
 
