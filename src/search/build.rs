@@ -230,12 +230,10 @@ fn index_chunk<S: Source + ?Sized>(
     let mut metas = Vec::with_capacity(docs.len());
     let mut buf = String::new();
     // Term frequencies of the current document, by term id, and the ids
-    // it touched (cheaper than a map per document).
+    // it touched (cheaper than a map per document). Counts go back to
+    // zero after each document, so zero counts mean a first occurrence.
     let mut tf: Vec<[u16; 5]> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
-    // The last document each term id occurred in: a term's first
-    // occurrence in a document is one comparison.
-    let mut last: Vec<u32> = Vec::new();
     for doc in docs {
         let mut len = [0u32; 5];
         buf.clear();
@@ -245,13 +243,12 @@ fn index_chunk<S: Source + ?Sized>(
                 let id = id as usize;
                 if id >= tf.len() {
                     tf.resize(id + 1, [0; 5]);
-                    last.resize(id + 1, u32::MAX);
                 }
-                if last[id] != doc as u32 {
-                    last[id] = doc as u32;
+                let counts = &mut tf[id];
+                if *counts == [0; 5] {
                     touched.push(id as u32);
                 }
-                tf[id][f] = tf[id][f].saturating_add(1);
+                counts[f] = counts[f].saturating_add(1);
                 len[f] += 1;
             });
         });
