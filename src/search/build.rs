@@ -52,10 +52,22 @@ const DELTA: f32 = 0.5;
 /// Fewest documents one worker indexes before its results are merged.
 const MIN_CHUNK: usize = 256;
 
-/// The index: term → (document, score) by document number.
+/// The index: each term with its (document, score) pairs by document
+/// number, terms in byte order.
 #[derive(Debug, Default)]
 pub struct Index {
-    pub postings: HashMap<String, Vec<(u32, f32)>>,
+    pub postings: Vec<(String, List)>,
+}
+
+impl Index {
+    /// The postings of `term`, if it is in the index.
+    pub fn get(&self, term: &str) -> Option<&List> {
+        let at = self
+            .postings
+            .binary_search_by(|(t, _)| t.as_str().cmp(term))
+            .ok()?;
+        Some(&self.postings[at].1)
+    }
 }
 
 impl Source for [Doc<'_>] {
@@ -76,30 +88,27 @@ impl Source for [Doc<'_>] {
 }
 
 /// Postings of one term.
-type List = Vec<(u32, f32)>;
+pub type List = Vec<(u32, f32)>;
 
 /// A document's term frequencies in the five fields, packed in 32 bits:
 /// each field saturates (title at 15, body at 4095), far past where BM25
-/// stops caring.
+/// stops caring. Counted packed, so a worker's counts by term id stay
+/// small enough for the processor's nearest cache.
 type PackedTf = u32;
 const TF_BITS: [u32; 5] = [4, 6, 4, 6, 12];
+const TF_SHIFT: [u32; 5] = [0, 4, 10, 14, 20];
 
-fn pack(tf: &[u16; 5]) -> PackedTf {
-    let mut packed = 0;
-    let mut shift = 0;
-    for (f, &bits) in TF_BITS.iter().enumerate() {
-        packed |= u32::from(tf[f]).min((1 << bits) - 1) << shift;
-        shift += bits;
+/// Counts one more occurrence in field `f`, unless the field is full.
+#[inline]
+fn count(tf: &mut PackedTf, f: usize) {
+    let full = (1 << TF_BITS[f]) - 1;
+    if (*tf >> TF_SHIFT[f]) & full != full {
+        *tf += 1 << TF_SHIFT[f];
     }
-    packed
 }
 
-fn unpack(mut packed: PackedTf) -> [u32; 5] {
-    TF_BITS.map(|bits| {
-        let v = packed & ((1 << bits) - 1);
-        packed >>= bits;
-        v
-    })
+fn unpack(packed: PackedTf) -> [u32; 5] {
+    std::array::from_fn(|f| (packed >> TF_SHIFT[f]) & ((1 << TF_BITS[f]) - 1))
 }
 
 /// Postings of one term as a worker found them.
@@ -173,11 +182,9 @@ pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
     let lens: Vec<[u32; 5]> = parts.iter().flat_map(|p| p.lens.iter().copied()).collect();
     let scorer = Scorer::new(&lens);
     drop(lens);
-    let (terms, lists) = by_term(parts);
     let n = count.max(1) as f32;
-    let postings = terms
+    let postings = by_term(parts)
         .into_par_iter()
-        .zip(lists)
         .map(|(term, lists)| {
             let mut lists = lists.into_iter();
             let mut list = lists.next().unwrap_or_default();
@@ -197,27 +204,26 @@ pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
     (Index { postings }, meta)
 }
 
-/// Every term of the parts, each with its lists from the parts in part
-/// order (so in document order). Lists are moved, never copied: this is
-/// the stage's memory peak.
-fn by_term(parts: Vec<Part>) -> (Vec<String>, Vec<Vec<RawList>>) {
+/// Every term of the parts in byte order, each with its lists from the
+/// parts in part order (so in document order). Lists are moved, never
+/// copied: this is the stage's memory peak.
+fn by_term(parts: Vec<Part>) -> Vec<(String, Vec<RawList>)> {
     let mut ids: HashMap<String, usize> = HashMap::default();
-    let mut terms = Vec::new();
-    let mut lists: Vec<Vec<RawList>> = Vec::new();
+    let mut terms: Vec<(String, Vec<RawList>)> = Vec::new();
     for part in parts {
         for (term, list) in part.terms.into_iter().zip(part.postings) {
             if list.is_empty() {
                 continue;
             }
             let id = *ids.entry(term).or_insert_with_key(|term| {
-                terms.push(term.clone());
-                lists.push(Vec::new());
+                terms.push((term.clone(), Vec::new()));
                 terms.len() - 1
             });
-            lists[id].push(list);
+            terms[id].1.push(list);
         }
     }
-    (terms, lists)
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    terms
 }
 
 fn index_chunk<S: Source + ?Sized>(
@@ -232,7 +238,7 @@ fn index_chunk<S: Source + ?Sized>(
     // Term frequencies of the current document, by term id, and the ids
     // it touched (cheaper than a map per document). Counts go back to
     // zero after each document, so zero counts mean a first occurrence.
-    let mut tf: Vec<[u16; 5]> = Vec::new();
+    let mut tf: Vec<PackedTf> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     for doc in docs {
         let mut len = [0u32; 5];
@@ -242,13 +248,13 @@ fn index_chunk<S: Source + ?Sized>(
             vocab.tokens(text, |id| {
                 let id = id as usize;
                 if id >= tf.len() {
-                    tf.resize(id + 1, [0; 5]);
+                    tf.resize(id + 1, 0);
                 }
                 let counts = &mut tf[id];
-                if *counts == [0; 5] {
+                if *counts == 0 {
                     touched.push(id as u32);
                 }
-                counts[f] = counts[f].saturating_add(1);
+                count(counts, f);
                 len[f] += 1;
             });
         });
@@ -259,7 +265,7 @@ fn index_chunk<S: Source + ?Sized>(
         }
         for id in touched.drain(..) {
             let counts = std::mem::take(&mut tf[id as usize]);
-            postings[id as usize].push((doc as u32, pack(&counts)));
+            postings[id as usize].push((doc as u32, counts));
         }
     }
     let terms = vocab.into_terms();
@@ -291,22 +297,26 @@ mod tests {
             doc("Storage policy", "cluster"),
             doc("Other", "cluster storage"),
         ]);
-        let score = |t: &str, d: u32| idx.postings[t].iter().find(|p| p.0 == d).unwrap().1;
+        let score = |t: &str, d: u32| idx.get(t).unwrap().iter().find(|p| p.0 == d).unwrap().1;
         assert!(
             score("cluster", 0) > score("cluster", 1),
             "title beats body"
         );
         let only = build(&[doc("A", "unique common"), doc("B", "common")]);
-        let s = |t: &str| only.postings[t][0].1;
+        let s = |t: &str| only.get(t).unwrap()[0].1;
         assert!(s("uniqu") > s("common"), "rarer term scores higher");
     }
 
     #[test]
     fn term_frequencies_pack_and_saturate() {
-        assert_eq!(unpack(pack(&[1, 2, 3, 4, 5])), [1, 2, 3, 4, 5]);
-        assert_eq!(
-            unpack(pack(&[99, 99, 99, 99, 9999])),
-            [15, 63, 15, 63, 4095]
-        );
+        let counted = |n: [u32; 5]| {
+            let mut tf = 0;
+            for (f, n) in n.into_iter().enumerate() {
+                (0..n).for_each(|_| count(&mut tf, f));
+            }
+            unpack(tf)
+        };
+        assert_eq!(counted([1, 2, 3, 4, 5]), [1, 2, 3, 4, 5]);
+        assert_eq!(counted([99, 99, 99, 99, 9999]), [15, 63, 15, 63, 4095]);
     }
 }

@@ -209,7 +209,8 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
         .map(|(_, l)| l.iter().map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max))
         .reduce(|| f32::MIN_POSITIVE, f32::max);
     // Postings as JSON strings: the encoding's alphabet needs no escaping.
-    let mut terms: Vec<Entry<String>> = index
+    // The index is in term order, so the entries are too.
+    let terms: Vec<Entry<String>> = index
         .postings
         .par_iter()
         .map(|(t, l)| {
@@ -218,7 +219,6 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
             (t.clone(), enc, size)
         })
         .collect();
-    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let term_refs: Vec<&Entry<String>> = terms.iter().collect();
     let term_shards = group(&term_refs, 1);
 

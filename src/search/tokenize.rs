@@ -214,10 +214,29 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// keys in place (the bytes zero-padded, as two numbers; words hold no
 /// zero bytes), so a lookup compares numbers instead of following a
 /// pointer to the key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct WordMap {
+    /// Short words seen lately, by a hash of the key, one per slot: most
+    /// of a text is a few thousand common words, and a hit here is one
+    /// load, where the map costs two or three.
+    recent: Box<[([u64; 2], Span)]>,
     short: FxHashMap<[u64; 2], Span>,
     long: FxHashMap<Box<str>, Span>,
+}
+
+/// Slots of [`WordMap::recent`] (a power of two): 96 KB.
+const RECENT: usize = 4096;
+
+impl Default for WordMap {
+    fn default() -> Self {
+        // An all-zero key is no word's: every slot starts empty.
+        let empty = ([0, 0], Span { start: 0, len: 0 });
+        WordMap {
+            recent: vec![empty; RECENT].into_boxed_slice(),
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+        }
+    }
 }
 
 /// A word's token ids: where they are in [`Vocab::spans`], or, when there
@@ -255,11 +274,18 @@ impl WordMap {
     }
 
     #[inline]
-    fn get(&self, w: &str) -> Option<Span> {
-        match Self::short_key(w) {
-            Some(key) => self.short.get(&key).copied(),
-            None => self.long.get(w).copied(),
+    fn get(&mut self, w: &str) -> Option<Span> {
+        let Some(key) = Self::short_key(w) else {
+            return self.long.get(w).copied();
+        };
+        let slot = (key[0] ^ key[1].rotate_left(31)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52;
+        let recent = &mut self.recent[slot as usize % RECENT];
+        if recent.0 == key {
+            return Some(recent.1);
         }
+        let span = *self.short.get(&key)?;
+        *recent = (key, span);
+        Some(span)
     }
 
     fn insert(&mut self, w: &str, span: Span) {
