@@ -12,12 +12,14 @@
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
-/// Words too common to help a query (compared after lower-casing).
+/// Words too common to help a query (compared after lower-casing; kept
+/// sorted for binary search).
 pub const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has",
     "have", "how", "i", "if", "in", "is", "it", "its", "my", "of", "on", "or", "that", "the",
@@ -73,16 +75,19 @@ impl Piece<'_> {
 
 /// Calls `f` with each piece of `text`: the one place the word rules live.
 fn each_piece<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
-    each_word(text, |w| {
-        if is_compound(w) {
-            f(Piece::Whole(w));
-            for p in split_parts(w) {
-                f(Piece::Plain(p));
-            }
-        } else {
-            f(Piece::Plain(w));
+    each_word(text, |w| each_piece_of_word(w, &mut f));
+}
+
+/// Calls `f` with each piece of one word.
+fn each_piece_of_word<'t>(w: &'t str, mut f: impl FnMut(Piece<'t>)) {
+    if is_compound(w) {
+        f(Piece::Whole(w));
+        for p in split_parts(w) {
+            f(Piece::Plain(p));
         }
-    });
+    } else {
+        f(Piece::Plain(w));
+    }
 }
 
 /// Calls `f` with each word of `text`, joiners inside it included.
@@ -312,10 +317,11 @@ pub struct Vocab {
     words: WordMap,
     /// Token ids of the words that have more than one (or none).
     spans: Vec<u32>,
-    ids: FxHashMap<String, u32>,
-    /// Term of each id.
-    terms: Vec<String>,
+    /// Every term; a term's id is its place here.
+    terms: FxIndexSet<String>,
 }
+
+type FxIndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
 
 impl Vocab {
     /// Calls `f` with the id of each token of `text`, in order.
@@ -338,7 +344,7 @@ impl Vocab {
 
     /// Every term, by id.
     pub fn into_terms(self) -> Vec<String> {
-        self.terms
+        self.terms.into_iter().collect()
     }
 
     /// The term with id `id`.
@@ -349,9 +355,9 @@ impl Vocab {
     /// Tokenizes a word seen for the first time, as [`each_token`] does.
     fn learn(&mut self, w: &str) -> Span {
         let start = self.spans.len();
-        each_piece(w, |piece| {
+        each_piece_of_word(w, |piece| {
             if let Some(t) = piece.token() {
-                let id = self.id(&t);
+                let id = self.id(t);
                 self.spans.push(id);
             }
         });
@@ -369,14 +375,8 @@ impl Vocab {
         span
     }
 
-    fn id(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
-        }
-        let id = self.terms.len() as u32;
-        self.terms.push(term.to_string());
-        self.ids.insert(term.to_string(), id);
-        id
+    fn id(&mut self, term: String) -> u32 {
+        self.terms.insert_full(term).0 as u32
     }
 }
 
@@ -446,13 +446,16 @@ fn split_parts(w: &str) -> Vec<&str> {
 fn plain_token(p: &str) -> Option<String> {
     let folded = fold(p);
     let letters = folded.chars().all(char::is_alphabetic);
-    if letters && (folded.chars().count() < 2 || STOP_WORDS.contains(&folded.as_str())) {
+    if letters && (folded.chars().count() < 2 || STOP_WORDS.binary_search(&folded.as_str()).is_ok())
+    {
         return None;
     }
-    Some(if letters {
-        STEMMER.stem(&folded).into_owned()
-    } else {
-        folded
+    if !letters {
+        return Some(folded);
+    }
+    Some(match STEMMER.stem(&folded) {
+        Cow::Owned(stem) => stem,
+        Cow::Borrowed(_) => folded,
     })
 }
 
@@ -622,6 +625,11 @@ mod tests {
             assert_eq!(WordMap::short_key(&word[..n]), Some(expected), "{n}");
         }
         assert_eq!(WordMap::short_key(word), None);
+    }
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
