@@ -5,7 +5,6 @@
 
 use super::tokenize;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
 
 /// The fields search weighs, in [`FIELD_WEIGHTS`] order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,12 +113,11 @@ fn unpack(packed: PackedTf) -> [u32; 5] {
 /// Postings of one term as a worker found them.
 type RawList = Vec<(u32, PackedTf)>;
 
-/// One worker's share of the documents: its terms, their postings (by
-/// term id, with raw term frequencies: scores need every document's length
-/// first), and its documents' field lengths in tokens.
+/// One worker's share of the documents: its terms in byte order with
+/// their postings (raw term frequencies: scores need every document's
+/// length first), and its documents' field lengths in tokens.
 struct Part {
-    terms: Vec<String>,
-    postings: Vec<RawList>,
+    terms: Vec<(String, RawList)>,
     lens: Vec<[u32; 5]>,
 }
 
@@ -205,25 +203,28 @@ pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
 }
 
 /// Every term of the parts in byte order, each with its lists from the
-/// parts in part order (so in document order). Lists are moved, never
-/// copied: this is the stage's memory peak.
+/// parts in part order (so in document order): a merge of the parts'
+/// sorted terms. Lists are moved, never copied: this is the stage's
+/// memory peak.
 fn by_term(parts: Vec<Part>) -> Vec<(String, Vec<RawList>)> {
-    let mut ids: HashMap<String, usize> = HashMap::default();
-    let mut terms: Vec<(String, Vec<RawList>)> = Vec::new();
-    for part in parts {
-        for (term, list) in part.terms.into_iter().zip(part.postings) {
-            if list.is_empty() {
-                continue;
-            }
-            let id = *ids.entry(term).or_insert_with_key(|term| {
-                terms.push((term.clone(), Vec::new()));
-                terms.len() - 1
-            });
-            terms[id].1.push(list);
-        }
+    let mut heads: Vec<_> = parts
+        .into_iter()
+        .map(|p| p.terms.into_iter().peekable())
+        .collect();
+    let mut out: Vec<(String, Vec<RawList>)> = Vec::new();
+    loop {
+        let least = heads
+            .iter_mut()
+            .filter_map(|h| h.peek().map(|(t, _)| t.clone()))
+            .min();
+        let Some(term) = least else { break };
+        let lists = heads
+            .iter_mut()
+            .filter_map(|h| h.next_if(|(t, _)| *t == term).map(|(_, list)| list))
+            .collect();
+        out.push((term, lists));
     }
-    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    terms
+    out
 }
 
 fn index_chunk<S: Source + ?Sized>(
@@ -268,14 +269,15 @@ fn index_chunk<S: Source + ?Sized>(
             postings[id as usize].push((doc as u32, counts));
         }
     }
-    let terms = vocab.into_terms();
-    postings.resize_with(terms.len(), Vec::new);
-    let part = Part {
-        terms,
-        postings,
-        lens,
-    };
-    (part, metas)
+    // Sorted here, in the worker, so the merge of the parts is one pass.
+    let mut terms: Vec<(String, RawList)> = vocab
+        .into_terms()
+        .into_iter()
+        .zip(postings)
+        .filter(|(_, list)| !list.is_empty())
+        .collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    (Part { terms, lens }, metas)
 }
 
 #[cfg(test)]
