@@ -309,6 +309,37 @@ mod tests {
         assert!(s("uniqu") > s("common"), "rarer term scores higher");
     }
 
+    /// Workers index their shares apart and the parts are merged: any
+    /// number of workers gives the same index as one.
+    #[test]
+    fn workers_merge_to_the_single_worker_index() {
+        let words = [
+            "cluster",
+            "disk",
+            "storage",
+            "policy",
+            "vendor",
+            "0x80070005",
+        ];
+        let texts: Vec<String> = (0..MIN_CHUNK * 3 + 7)
+            .map(|i| {
+                let pick = |k: usize| words[(i * k + i / 7) % words.len()];
+                format!("{} {} {} term{}", pick(1), pick(3), pick(5), i % 97)
+            })
+            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| doc(&t[..7], t)).collect();
+        let with = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| build(&docs)).postings
+        };
+        let one = with(1);
+        assert!(one.len() > 100, "{} terms", one.len());
+        assert_eq!(with(3), one);
+    }
+
     #[test]
     fn term_frequencies_pack_and_saturate() {
         let counted = |n: [u32; 5]| {
