@@ -64,6 +64,12 @@ impl Mark {
             cpu: cpu_time(),
         }
     }
+
+    /// Wall and CPU time from `since` to this mark.
+    fn since(self, since: Mark) -> (Duration, Option<Duration>) {
+        let cpu = self.cpu.zip(since.cpu).map(|(b, a)| b.saturating_sub(a));
+        (self.wall - since.wall, cpu)
+    }
 }
 
 /// The site as every stage left it, for tests and tools.
@@ -115,10 +121,11 @@ pub fn build(opts: &BuildOptions) -> Build {
     let mut diags = Vec::new();
     let stage = |name: &'static str, since: Mark, timings: &mut Vec<Timing>| {
         let now = Mark::now();
+        let (duration, cpu) = now.since(since);
         timings.push(Timing {
             stage: name,
-            duration: now.wall - since.wall,
-            cpu: now.cpu.zip(since.cpu).map(|(b, a)| b.saturating_sub(a)),
+            duration,
+            cpu,
         });
         now
     };
@@ -243,9 +250,7 @@ pub fn build(opts: &BuildOptions) -> Build {
         linked,
         rendered,
     };
-    let done = Mark::now();
-    b.total = done.wall - started.wall;
-    b.total_cpu = done.cpu.zip(started.cpu).map(|(b, a)| b.saturating_sub(a));
+    (b.total, b.total_cpu) = Mark::now().since(started);
     b
 }
 

@@ -357,8 +357,8 @@ impl Vocab {
         let start = self.spans.len();
         each_piece_of_word(w, |piece| {
             if let Some(t) = piece.token() {
-                let id = self.id(t);
-                self.spans.push(id);
+                let (id, _) = self.terms.insert_full(t);
+                self.spans.push(id as u32);
             }
         });
         let span = match &self.spans[start..] {
@@ -373,10 +373,6 @@ impl Vocab {
         };
         self.words.insert(w, span);
         span
-    }
-
-    fn id(&mut self, term: String) -> u32 {
-        self.terms.insert_full(term).0 as u32
     }
 }
 
