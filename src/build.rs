@@ -256,7 +256,7 @@ pub fn build(opts: &BuildOptions) -> Build {
 
 /// How diagnostics name the content folder: `content/` for a relative
 /// `content_dir`, the full path otherwise.
-fn display_prefix(content_dir: &Path) -> String {
+pub(crate) fn display_prefix(content_dir: &Path) -> String {
     let s = crate::content::slash_path(content_dir);
     let s = s.trim_end_matches('/');
     if s.is_empty() || s == "." {

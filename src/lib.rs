@@ -13,6 +13,7 @@ pub mod output;
 pub mod paths;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod tree;
 
 pub use build::{build, Build, BuildOptions};

@@ -61,6 +61,24 @@ enum Command {
         #[arg(long)]
         external: bool,
     },
+    /// Preview the site: build it into memory, serve it, rebuild and reload on every save
+    Serve {
+        /// Site folder holding kbsite.yml and the content folder
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on (the next free one is used if it is taken; 0: any)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (only this machine by default)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Also take articles marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a new site in DIR with a config and one example article
     New {
         /// Folder to create (must be missing or empty)
@@ -107,6 +125,28 @@ fn main() -> ExitCode {
                 print_timings(&b);
             }
             exit(b.failed(opts.strict))
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => {
+            let opts = kbsite::serve::ServeOptions {
+                root: root.clone(),
+                bind,
+                port,
+                drafts,
+                open,
+            };
+            match kbsite::serve::serve(&opts, &|r| print_serve(&r, &root)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
         }
         Command::New { dir } => match kbsite::scaffold::new_site(&dir) {
             Ok(()) => {
@@ -190,4 +230,60 @@ fn print_timings(b: &Build) {
         });
         println!("  {stage:<8} {:>9.1} ms{cpu}", wall.as_secs_f64() * 1000.0);
     }
+}
+
+/// What `serve` tells the writer: one line per event, problems in full.
+fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path) {
+    use kbsite::serve::Report;
+    use std::io::Write;
+    match r {
+        Report::Built {
+            articles,
+            pages,
+            took,
+            diagnostics: d,
+        } => {
+            eprint!("{}", diagnostics::render(d, root));
+            println!(
+                "Built {articles} articles ({pages} files) in memory in {:.2}s: {}",
+                took.as_secs_f64(),
+                diagnostics::summary(diagnostics::count(d))
+            );
+        }
+        Report::PortTaken(p) => println!("Port {p} is taken; trying {}.", p + 1),
+        Report::Listening(addr) => {
+            println!("Serving at http://{addr}/ (Ctrl+C stops)");
+        }
+        Report::Rebuilt {
+            changed,
+            pages,
+            full,
+            took,
+            blocked,
+            diagnostics: d,
+        } => {
+            let what = match changed.as_slice() {
+                [one] => one.clone(),
+                [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+                [] => "files".to_string(),
+            };
+            let ms = took.as_secs_f64() * 1000.0;
+            let counts = diagnostics::count(d);
+            if *blocked {
+                eprint!("{}", diagnostics::render(d, root));
+                println!(
+                    "{what} changed: {} (last good pages kept) in {ms:.0} ms",
+                    diagnostics::summary(counts)
+                );
+            } else {
+                let scope = if *full { " (everything)" } else { "" };
+                println!(
+                    "{what} changed: {pages} pages re-rendered{scope} in {ms:.0} ms: {}",
+                    diagnostics::summary(counts)
+                );
+            }
+        }
+        Report::Problem(p) => eprintln!("warning: {p}"),
+    }
+    let _ = std::io::stdout().flush();
 }

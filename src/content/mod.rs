@@ -6,7 +6,10 @@
 pub mod date;
 pub mod decode;
 pub mod front_matter;
+mod reload;
 mod walk;
+
+pub use reload::{reload, FileChange};
 
 /// A relative path with `/` separators, as kbsite names files everywhere.
 pub fn slash_path(p: &std::path::Path) -> String {

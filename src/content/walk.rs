@@ -53,7 +53,7 @@ pub fn classify(path: &str, exclude: &[&GlobSet]) -> Kind {
 
 /// Compiles `exclude` globs. A glob without `/` matches a file name in any
 /// folder (like .gitignore), one with `/` the path from the content folder.
-fn exclude_set(globs: &[String], diags: &mut Vec<Diagnostic>) -> (GlobSet, GlobSet) {
+pub fn exclude_set(globs: &[String], diags: &mut Vec<Diagnostic>) -> (GlobSet, GlobSet) {
     let mut anywhere = GlobSetBuilder::new();
     let mut rooted = GlobSetBuilder::new();
     for g in globs {
@@ -157,7 +157,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
 }
 
 /// `### YamlMime:FAQ` pages are DocFX content, not files to copy.
-fn is_yaml_mime(path: &Path) -> bool {
+pub fn is_yaml_mime(path: &Path) -> bool {
     let is_yaml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));

@@ -51,7 +51,16 @@ pub struct Linked {
     /// `uid` → article.
     pub by_uid: HashMap<String, usize>,
     pub stats: LinkStats,
+    /// Every link diagnostic: the site-wide ones, then each article's.
     pub diagnostics: Vec<Diagnostic>,
+    /// Per article, the ids its links may point at.
+    anchors: Vec<HashSet<String>>,
+    /// Lower-case file name → articles with it, for "did you mean".
+    by_name: HashMap<String, Vec<usize>>,
+    /// Diagnostics about the site as a whole (titles, duplicates).
+    site_diagnostics: Vec<Diagnostic>,
+    /// Per article, the problems its links and redirect have.
+    article_diagnostics: Vec<Vec<Diagnostic>>,
 }
 
 /// How the site's links (and images, and raw-HTML URLs) resolved.
@@ -117,7 +126,7 @@ pub struct SiteIndex<'a> {
     by_uid: &'a HashMap<String, usize>,
     sections: &'a Sections,
     /// Lower-case file name → articles with it, for "did you mean".
-    by_name: HashMap<String, Vec<usize>>,
+    by_name: &'a HashMap<String, Vec<usize>>,
     pub mounts: &'a BTreeMap<String, String>,
     pub external_base: Option<&'a str>,
     pub allow_unsafe_links: bool,
@@ -278,20 +287,9 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         .iter()
         .zip(parsed)
         .map(|(a, p)| {
-            let (title, warning) = title(a, p);
+            let (info, warning) = info_of(a, p);
             diagnostics.extend(warning);
-            ArticleInfo {
-                dir: paths::page_dir(&a.path),
-                title,
-                kb: a.front.kb.clone().or_else(|| {
-                    p.meta
-                        .kb_number
-                        .as_ref()
-                        .filter(|k| k.bytes().all(|b| b.is_ascii_digit()))
-                        .map(|k| k.trim_start_matches('0').to_string())
-                }),
-                terms: taxonomy::terms(&a.path, &a.front, &p.meta),
-            }
+            info
         })
         .collect();
     check_unique_pages(content, &articles, &mut diagnostics);
@@ -309,11 +307,7 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         &mut diagnostics,
     );
     let anchors: Vec<HashSet<String>> = parsed.par_iter().map(anchors_of).collect();
-    let listed: Vec<bool> = content
-        .articles
-        .iter()
-        .map(|a| a.front.redirect_url.is_none())
-        .collect();
+    let listed = listed(content);
     let titles: Vec<(&str, &str)> = content
         .articles
         .iter()
@@ -326,44 +320,183 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         let name = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
         by_name.entry(name).or_default().push(i);
     }
-    let site = SiteIndex {
-        content,
-        articles: &articles,
-        anchors: &anchors,
-        by_kb: &by_kb,
-        by_uid: &by_uid,
-        sections: &sections,
-        by_name,
-        mounts: &config.links.mounts,
-        external_base: config.links.external_base.as_deref(),
-        allow_unsafe_links: config.allow_unsafe_links,
-    };
-    let per_article: Vec<(Vec<Resolved>, Option<Resolved>, Vec<Diagnostic>)> = parsed
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| resolve_article(i, p, content, &articles[i].dir, &site))
-        .collect();
-    let mut resolved = Vec::with_capacity(per_article.len());
-    let mut redirects = Vec::with_capacity(per_article.len());
-    for (r, redirect, d) in per_article {
-        resolved.push(r);
-        redirects.push(redirect);
-        diagnostics.extend(d);
-    }
-    let stats = count_links(parsed, &resolved);
-    let backlinks = backlinks(&resolved, &articles, &listed);
     let related = related::related(content, &articles, &listed);
-    Linked {
+    let mut linked = Linked {
         articles,
-        resolved,
-        redirects,
-        backlinks,
-        related,
         sections,
         by_kb,
         by_uid,
-        stats,
-        diagnostics,
+        related,
+        anchors,
+        by_name,
+        site_diagnostics: diagnostics,
+        ..Linked::default()
+    };
+    let everything: Vec<usize> = (0..parsed.len()).collect();
+    let per_article = linked.resolve_articles(&everything, content, parsed, config);
+    for (r, redirect, d) in per_article {
+        linked.resolved.push(r);
+        linked.redirects.push(redirect);
+        linked.article_diagnostics.push(d);
+    }
+    linked.stats = count_links(parsed, &linked.resolved);
+    linked.backlinks = backlinks(&linked.resolved, &linked.articles, &listed);
+    linked.gather_diagnostics();
+    linked
+}
+
+/// What other pages see of an article and what its neighbours' links and
+/// lists are made from. When an edit leaves it the same, [`update`] only
+/// resolves the links of the article (and of those linking to it) again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    info: ArticleInfo,
+    title_warned: bool,
+    uid: Option<String>,
+    redirect: Option<String>,
+    date: Option<chrono::NaiveDate>,
+    trees: Vec<String>,
+}
+
+/// The [`Shape`] of article `i`.
+pub fn shape(content: &Content, parsed: &[Parsed], i: usize) -> Shape {
+    let (a, p) = (&content.articles[i], &parsed[i]);
+    let (info, warning) = info_of(a, p);
+    Shape {
+        info,
+        title_warned: warning.is_some(),
+        uid: a.front.uid.clone(),
+        redirect: a.front.redirect_url.clone(),
+        date: a.front.date,
+        trees: p.trees.iter().map(|t| t.id.clone()).collect(),
+    }
+}
+
+/// The link stage again after the articles in `changed` were parsed anew,
+/// each given with its [`Shape`] from before, the set of articles being the
+/// same. Resolves only their links and those of articles linking to them,
+/// and mends backlinks. `false` (nothing touched) when a shape changed:
+/// run [`link`] then.
+pub fn update(
+    linked: &mut Linked,
+    content: &Content,
+    parsed: &[Parsed],
+    config: &Config,
+    changed: &[(usize, Shape)],
+) -> bool {
+    if linked.articles.len() != content.articles.len()
+        || changed.iter().any(|(i, old)| shape(content, parsed, *i) != *old)
+    {
+        return false;
+    }
+    let mut redo: std::collections::BTreeSet<usize> = changed.iter().map(|c| c.0).collect();
+    for &(i, _) in changed {
+        let anchors = anchors_of(&parsed[i]);
+        if anchors != linked.anchors[i] {
+            linked.anchors[i] = anchors;
+            let linking = linked.resolved.iter().enumerate().filter(|(_, rs)| {
+                rs.iter().any(|r| r.article() == Some(i))
+            });
+            redo.extend(linking.map(|(from, _)| from));
+        }
+    }
+    let redo: Vec<usize> = redo.into_iter().collect();
+    let per_article = linked.resolve_articles(&redo, content, parsed, config);
+    let listed = listed(content);
+    for (&from, (r, redirect, d)) in redo.iter().zip(per_article) {
+        let before = targets(&linked.resolved[from], from);
+        let after = targets(&r, from);
+        if listed[from] {
+            for &t in before.difference(&after) {
+                linked.backlinks[t].retain(|&b| b != from);
+            }
+            for &t in after.difference(&before) {
+                linked.backlinks[t].push(from);
+                let articles = &linked.articles;
+                linked.backlinks[t].sort_by_cached_key(|&a| (articles[a].title.to_lowercase(), a));
+            }
+        }
+        linked.resolved[from] = r;
+        linked.redirects[from] = redirect;
+        linked.article_diagnostics[from] = d;
+    }
+    linked.stats = count_links(parsed, &linked.resolved);
+    linked.gather_diagnostics();
+    true
+}
+
+/// The articles other than `from` that `resolved` links to.
+fn targets(resolved: &[Resolved], from: usize) -> std::collections::BTreeSet<usize> {
+    resolved
+        .iter()
+        .filter_map(Resolved::article)
+        .filter(|&t| t != from)
+        .collect()
+}
+
+/// Articles that get a page of their own (not a redirect).
+fn listed(content: &Content) -> Vec<bool> {
+    content
+        .articles
+        .iter()
+        .map(|a| a.front.redirect_url.is_none())
+        .collect()
+}
+
+/// An article's page folder, title, KB number and terms.
+fn info_of(a: &crate::content::Article, p: &Parsed) -> (ArticleInfo, Option<Diagnostic>) {
+    let (title, warning) = title(a, p);
+    let info = ArticleInfo {
+        dir: paths::page_dir(&a.path),
+        title,
+        kb: a.front.kb.clone().or_else(|| {
+            p.meta
+                .kb_number
+                .as_ref()
+                .filter(|k| k.bytes().all(|b| b.is_ascii_digit()))
+                .map(|k| k.trim_start_matches('0').to_string())
+        }),
+        terms: taxonomy::terms(&a.path, &a.front, &p.meta),
+    };
+    (info, warning)
+}
+
+type ArticleLinks = (Vec<Resolved>, Option<Resolved>, Vec<Diagnostic>);
+
+impl Linked {
+    /// Resolves the links and redirect of each article in `which`.
+    fn resolve_articles(
+        &self,
+        which: &[usize],
+        content: &Content,
+        parsed: &[Parsed],
+        config: &Config,
+    ) -> Vec<ArticleLinks> {
+        let site = SiteIndex {
+            content,
+            articles: &self.articles,
+            anchors: &self.anchors,
+            by_kb: &self.by_kb,
+            by_uid: &self.by_uid,
+            sections: &self.sections,
+            by_name: &self.by_name,
+            mounts: &config.links.mounts,
+            external_base: config.links.external_base.as_deref(),
+            allow_unsafe_links: config.allow_unsafe_links,
+        };
+        which
+            .par_iter()
+            .map(|&i| resolve_article(i, &parsed[i], content, &self.articles[i].dir, &site))
+            .collect()
+    }
+
+    fn gather_diagnostics(&mut self) {
+        self.diagnostics = self
+            .site_diagnostics
+            .iter()
+            .chain(self.article_diagnostics.iter().flatten())
+            .cloned()
+            .collect();
     }
 }
 

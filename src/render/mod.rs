@@ -2,7 +2,10 @@
 //! theme's static files and the content's own files. Out comes the complete
 //! list of output files; nothing touches the disk here.
 
+mod inputs;
 pub mod theme;
+
+pub use inputs::inputs;
 
 use crate::config::Config;
 use crate::content::Content;
@@ -37,6 +40,12 @@ pub struct OutputFile {
 /// in `check`.
 pub trait Sink: Sync {
     fn put(&self, file: OutputFile) -> Result<(), String>;
+
+    /// Whether the file at `path` is wanted: the preview server re-renders
+    /// only pages whose inputs changed. Everything, by default.
+    fn wants(&self, _path: &str) -> bool {
+        true
+    }
 }
 
 /// Drops every file (`check` renders to find template errors only).
@@ -55,6 +64,8 @@ pub struct Rendered {
     pub pages: usize,
     /// Files handed to the sink, pages included.
     pub files: usize,
+    /// Path of every file the site has (wanted or not), sorted.
+    pub paths: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -209,32 +220,7 @@ pub fn render(
             search: config.search.enabled,
         },
     };
-    let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
-    for (i, info) in linked.articles.iter().enumerate() {
-        if linked.redirects[i].is_some() {
-            jobs.push(Job::Redirect(i));
-        } else if !info.dir.is_empty() {
-            jobs.push(Job::Article(i));
-        }
-    }
-    let mut aliases: Vec<(&str, usize)> = linked
-        .by_kb
-        .iter()
-        .map(|(kb, &i)| (kb.as_str(), i))
-        .collect();
-    aliases.sort_unstable();
-    jobs.extend(aliases.into_iter().map(|(kb, i)| Job::KbAlias(kb, i)));
-    if parsed.iter().any(|p| !p.trees.is_empty()) {
-        jobs.push(Job::Trees);
-    }
-    if config.search.enabled {
-        jobs.push(Job::Search);
-    }
-    for section in linked.sections.by_dir.values() {
-        if section.index.is_none() && !section.dir.is_empty() {
-            jobs.push(Job::Section(section));
-        }
-    }
+    let jobs = jobs(parsed, linked, config);
     let copies: Vec<OutputFile> = theme
         .static_files
         .iter()
@@ -243,12 +229,22 @@ pub fn render(
             path: a.clone(),
             data: Data::Copy(content.content_dir.join(a)),
         }))
-        .chain(tree_diagrams(parsed, linked))
         .collect();
     let mut out = Rendered::default();
-    let mut paths: Vec<String> = jobs.iter().map(|j| r.path_of(j)).collect();
+    let mut paths: Vec<String> = jobs.iter().map(|j| path_of(j, linked)).collect();
     paths.extend(copies.iter().map(|f| f.path.clone()));
-    check_collisions(paths, content, &mut out.diagnostics);
+    paths.extend(tree_diagram_paths(parsed, linked));
+    check_collisions(&mut paths, content, &mut out.diagnostics);
+    out.paths = paths;
+    let jobs: Vec<Job> = jobs
+        .into_iter()
+        .filter(|j| sink.wants(&path_of(j, linked)))
+        .collect();
+    let copies: Vec<OutputFile> = copies
+        .into_iter()
+        .filter(|f| sink.wants(&f.path))
+        .chain(tree_diagrams(parsed, linked, sink))
+        .collect();
 
     let put = |f: OutputFile| -> Result<(), Diagnostic> {
         let path = f.path.clone();
@@ -282,8 +278,54 @@ pub fn render(
     out
 }
 
+/// Every page of the site, in a fixed order.
+fn jobs<'a>(parsed: &[Parsed], linked: &'a Linked, config: &Config) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
+    for (i, info) in linked.articles.iter().enumerate() {
+        if linked.redirects[i].is_some() {
+            jobs.push(Job::Redirect(i));
+        } else if !info.dir.is_empty() {
+            jobs.push(Job::Article(i));
+        }
+    }
+    let mut aliases: Vec<(&str, usize)> = linked
+        .by_kb
+        .iter()
+        .map(|(kb, &i)| (kb.as_str(), i))
+        .collect();
+    aliases.sort_unstable();
+    jobs.extend(aliases.into_iter().map(|(kb, i)| Job::KbAlias(kb, i)));
+    if parsed.iter().any(|p| !p.trees.is_empty()) {
+        jobs.push(Job::Trees);
+    }
+    if config.search.enabled {
+        jobs.push(Job::Search);
+    }
+    for section in linked.sections.by_dir.values() {
+        if section.index.is_none() && !section.dir.is_empty() {
+            jobs.push(Job::Section(section));
+        }
+    }
+    jobs
+}
+
+/// The output file a page goes to.
+fn path_of(job: &Job, linked: &Linked) -> String {
+    match job {
+        Job::NotFound => "404.html".to_string(),
+        Job::Home => "index.html".to_string(),
+        Job::Section(s) => format!("{}index.html", s.dir),
+        Job::Article(i) | Job::Redirect(i) => {
+            format!("{}index.html", linked.articles[*i].dir)
+        }
+        Job::KbAlias(kb, _) => format!("kb/{kb}/index.html"),
+        Job::Trees => "trees/index.html".to_string(),
+        Job::Search => "search/index.html".to_string(),
+    }
+}
+
 /// Two outputs at one path would silently lose one of them.
-fn check_collisions(mut paths: Vec<String>, content: &Content, diags: &mut Vec<Diagnostic>) {
+fn check_collisions(paths: &mut [String], content: &Content, diags: &mut Vec<Diagnostic>) {
     paths.sort();
     for pair in paths.windows(2) {
         if pair[0] == pair[1] {
@@ -299,21 +341,6 @@ fn check_collisions(mut paths: Vec<String>, content: &Content, diags: &mut Vec<D
 }
 
 impl<'a> Renderer<'a> {
-    /// The output file a page goes to.
-    fn path_of(&self, job: &Job) -> String {
-        match job {
-            Job::NotFound => "404.html".to_string(),
-            Job::Home => "index.html".to_string(),
-            Job::Section(s) => format!("{}index.html", s.dir),
-            Job::Article(i) | Job::Redirect(i) => {
-                format!("{}index.html", self.linked.articles[*i].dir)
-            }
-            Job::KbAlias(kb, _) => format!("kb/{kb}/index.html"),
-            Job::Trees => "trees/index.html".to_string(),
-            Job::Search => "search/index.html".to_string(),
-        }
-    }
-
     fn page(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
         let (template, ctx, file) = match job {
             Job::Article(i) => (
@@ -342,7 +369,7 @@ impl<'a> Renderer<'a> {
                     .map_err(tera_diag(self.theme, template, &file))?,
             )
             .map_err(tera_diag(self.theme, template, &file))?;
-        let path = self.path_of(job);
+        let path = path_of(job, self.linked);
         Ok(OutputFile {
             path,
             data: Data::Bytes(html.into_bytes()),
@@ -676,21 +703,38 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Each tree's standalone SVG, next to its article's page.
-fn tree_diagrams(parsed: &[Parsed], linked: &Linked) -> Vec<OutputFile> {
+/// Each tree's standalone SVG, next to its article's page (those `sink`
+/// wants).
+fn tree_diagrams(parsed: &[Parsed], linked: &Linked, sink: &dyn Sink) -> Vec<OutputFile> {
+    trees(parsed, linked)
+        .map(|(i, t)| (format!("{}{}", linked.articles[i].dir, t.svg_file()), t))
+        .filter(|(path, _)| sink.wants(path))
+        .map(|(path, t)| OutputFile {
+            path,
+            data: Data::Bytes(
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", t.svg).into_bytes(),
+            ),
+        })
+        .collect()
+}
+
+fn tree_diagram_paths<'a>(
+    parsed: &'a [Parsed],
+    linked: &'a Linked,
+) -> impl Iterator<Item = String> + 'a {
+    trees(parsed, linked).map(|(i, t)| format!("{}{}", linked.articles[i].dir, t.svg_file()))
+}
+
+/// The trees of the listed articles, with their article.
+fn trees<'a>(
+    parsed: &'a [Parsed],
+    linked: &'a Linked,
+) -> impl Iterator<Item = (usize, &'a crate::tree::Summary)> + 'a {
     parsed
         .iter()
         .enumerate()
         .filter(|(i, _)| linked.redirects[*i].is_none())
-        .flat_map(|(i, p)| {
-            p.trees.iter().map(move |t| OutputFile {
-                path: format!("{}{}", linked.articles[i].dir, t.svg_file()),
-                data: Data::Bytes(
-                    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", t.svg).into_bytes(),
-                ),
-            })
-        })
-        .collect()
+        .flat_map(|(i, p)| p.trees.iter().map(move |t| (i, t)))
 }
 
 /// A render failure, reported at the template (where the fix goes) and

@@ -16,7 +16,7 @@ use crate::render::OutputFile;
 pub use build::Doc;
 use build::{Field, Source};
 use shards::{DocMeta, Facets};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Characters of body text kept per document for result snippets.
 const SNIPPET_TEXT: usize = 360;
@@ -45,9 +45,13 @@ pub fn index(content: &Content, parsed: &mut [Parsed], linked: &Linked) -> Vec<O
 
 /// Facet values (product, service) of the listed articles.
 fn facets(listed: &[usize], linked: &Linked) -> Facets {
+    facets_of(listed.iter().map(|&i| &linked.articles[i].terms))
+}
+
+/// Facet values of documents given by their terms, in document order.
+fn facets_of<'a>(terms: impl Iterator<Item = &'a crate::links::Terms>) -> Facets {
     let mut facets = Facets::new();
-    for (n, &i) in listed.iter().enumerate() {
-        let t = &linked.articles[i].terms;
+    for (n, t) in terms.enumerate() {
         let values = t
             .products
             .iter()
@@ -84,43 +88,106 @@ impl Source for Site<'_> {
 
     fn document(&self, n: usize, buf: &mut String, text: &mut dyn FnMut(Field, &str)) -> DocMeta {
         let i = self.listed[n];
-        let a = &self.content.articles[i];
-        let p = &self.parsed[i];
-        let info = &self.linked.articles[i];
-        let t = &info.terms;
-        let description = a.front.description.as_deref().unwrap_or("");
-        text(Field::Title, &info.title);
-        for h in p.h1.iter().chain(&p.headings) {
-            text(Field::Headings, &h.text);
-        }
-        let keys = [&info.kb, &t.service, &t.subservice];
-        for key in keys.into_iter().flatten().chain(&t.products) {
-            text(Field::Keys, key);
-        }
-        text(Field::Description, description);
         let html = std::mem::take(&mut *self.html[i].lock().unwrap_or_else(|e| e.into_inner()));
-        markdown::plain_text_into(&html, &p.links, buf);
-        drop(html);
-        text(Field::Body, buf);
+        read_article(self.content, self.parsed, self.linked, i, &html, buf, text)
+    }
+}
 
-        let section = self
-            .linked
-            .sections
-            .get(paths::dir_of(&a.path))
-            .map(|s| s.title.clone())
-            .unwrap_or_default();
-        let lead = if description.is_empty() {
-            p.summary.as_str()
-        } else {
-            description
-        };
-        DocMeta {
-            title: info.title.clone(),
-            url: format!("{}index.html", info.dir),
-            section,
-            kb: info.kb.clone().unwrap_or_default(),
-            text: snippet_text(lead, buf),
+/// Gives each text of article `i` (its page's body HTML is `html`) to
+/// `text`, field by field, and returns what a result shows of it.
+fn read_article(
+    content: &Content,
+    parsed: &[Parsed],
+    linked: &Linked,
+    i: usize,
+    html: &str,
+    buf: &mut String,
+    text: &mut dyn FnMut(Field, &str),
+) -> DocMeta {
+    let a = &content.articles[i];
+    let p = &parsed[i];
+    let info = &linked.articles[i];
+    let t = &info.terms;
+    let description = a.front.description.as_deref().unwrap_or("");
+    text(Field::Title, &info.title);
+    for h in p.h1.iter().chain(&p.headings) {
+        text(Field::Headings, &h.text);
+    }
+    let keys = [&info.kb, &t.service, &t.subservice];
+    for key in keys.into_iter().flatten().chain(&t.products) {
+        text(Field::Keys, key);
+    }
+    text(Field::Description, description);
+    buf.clear();
+    markdown::plain_text_into(html, &p.links, buf);
+    text(Field::Body, buf);
+
+    let section = linked
+        .sections
+        .get(paths::dir_of(&a.path))
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let lead = if description.is_empty() {
+        p.summary.as_str()
+    } else {
+        description
+    };
+    DocMeta {
+        title: info.title.clone(),
+        url: format!("{}index.html", info.dir),
+        section,
+        kb: info.kb.clone().unwrap_or_default(),
+        text: snippet_text(lead, buf),
+    }
+}
+
+/// One article as search reads it, kept by the preview server so that the
+/// index can be made again, after an edit, from the changed articles' text
+/// only.
+#[derive(Debug, Clone)]
+pub struct DocText {
+    texts: Vec<(Field, String)>,
+    meta: DocMeta,
+    terms: crate::links::Terms,
+}
+
+/// The search text of article `i`; `None` for a redirect (not indexed).
+pub fn doc_text(content: &Content, parsed: &[Parsed], linked: &Linked, i: usize) -> Option<DocText> {
+    linked.redirects[i].as_ref().map_or(Some(()), |_| None)?;
+    let mut texts = Vec::new();
+    let mut buf = String::new();
+    let meta = read_article(content, parsed, linked, i, &parsed[i].html, &mut buf, &mut |f, t| {
+        texts.push((f, t.to_string()))
+    });
+    Some(DocText {
+        texts,
+        meta,
+        terms: linked.articles[i].terms.clone(),
+    })
+}
+
+/// The search files of a site given as its articles' [`DocText`]s, in
+/// article order: the same files [`index`] makes.
+pub fn index_texts(docs: &[Arc<DocText>]) -> Vec<OutputFile> {
+    let (index, meta) = build::build_from(&Texts(docs));
+    shards::files(&index, &meta, &facets_of(docs.iter().map(|d| &d.terms)))
+}
+
+struct Texts<'a>(&'a [Arc<DocText>]);
+
+impl Source for Texts<'_> {
+    type Meta = DocMeta;
+
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn document(&self, n: usize, _: &mut String, text: &mut dyn FnMut(Field, &str)) -> DocMeta {
+        let d = &self.0[n];
+        for (field, t) in &d.texts {
+            text(*field, t);
         }
+        d.meta.clone()
     }
 }
 

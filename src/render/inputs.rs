@@ -1,0 +1,151 @@
+//! What each page is made from, as one number per output file: the preview
+//! server re-renders a page only when its number changes. Each page hashes
+//! the same things its context reads (see `Renderer`); an article's own
+//! text and parse results stand in as a version number the caller bumps
+//! whenever it parses the article again.
+
+use super::{jobs, path_of, trees, Job};
+use crate::config::Config;
+use crate::content::Content;
+use crate::links::{Linked, Resolved, Section};
+use crate::markdown::Parsed;
+use rayon::prelude::*;
+use rustc_hash::FxHasher;
+use std::hash::{Hash, Hasher};
+
+/// Pages that show site-wide lists (every date, section and tree): cheap
+/// to make and read by nearly any change, so always made again.
+const ALWAYS: [&str; 4] = [
+    "index.html",
+    "404.html",
+    "trees/index.html",
+    "search/index.html",
+];
+
+/// Each page and tree diagram of the site with the hash of its inputs
+/// (`None` for pages made every time). `versions[i]` changes whenever
+/// article `i`'s file or an include of it was read again.
+pub fn inputs(
+    content: &Content,
+    parsed: &[Parsed],
+    linked: &Linked,
+    config: &Config,
+    versions: &[u64],
+) -> Vec<(String, Option<u64>)> {
+    let faces: Vec<u64> = (0..content.articles.len())
+        .into_par_iter()
+        .map(|i| face(content, parsed, linked, i))
+        .collect();
+    let inputs = Inputs {
+        linked,
+        faces: &faces,
+        versions,
+    };
+    let mut out: Vec<(String, Option<u64>)> = jobs(parsed, linked, config)
+        .par_iter()
+        .map(|job| {
+            let path = path_of(job, linked);
+            let hash = (!ALWAYS.contains(&path.as_str())).then(|| inputs.page(job));
+            (path, hash)
+        })
+        .collect();
+    out.extend(trees(parsed, linked).map(|(i, t)| {
+        let path = format!("{}{}", linked.articles[i].dir, t.svg_file());
+        (path, Some(hash_of(&(versions[i], &t.svg))))
+    }));
+    out
+}
+
+/// What a listing or a link shows of article `i`.
+fn face(content: &Content, parsed: &[Parsed], linked: &Linked, i: usize) -> u64 {
+    let (a, info) = (&content.articles[i], &linked.articles[i]);
+    hash_of(&(
+        &info.title,
+        &info.dir,
+        &info.kb,
+        &a.front.description,
+        &parsed[i].summary,
+        a.front.date,
+    ))
+}
+
+fn hash_of(v: &impl Hash) -> u64 {
+    let mut h = FxHasher::default();
+    v.hash(&mut h);
+    h.finish()
+}
+
+struct Inputs<'a> {
+    linked: &'a Linked,
+    faces: &'a [u64],
+    versions: &'a [u64],
+}
+
+impl Inputs<'_> {
+    fn page(&self, job: &Job) -> u64 {
+        let mut h = FxHasher::default();
+        let linked = self.linked;
+        match job {
+            Job::Article(i) => {
+                let i = *i;
+                (0u8, self.versions[i], self.faces[i]).hash(&mut h);
+                for r in &linked.resolved[i] {
+                    self.resolved(r, &mut h);
+                }
+                for &b in linked.backlinks[i].iter().take(super::MAX_BACKLINKS) {
+                    self.faces[b].hash(&mut h);
+                }
+                linked.backlinks[i].len().hash(&mut h);
+                for &r in &linked.related[i] {
+                    self.faces[r].hash(&mut h);
+                }
+                let dir = &linked.articles[i].dir;
+                if let Some(s) = linked.sections.get(dir).filter(|s| s.index == Some(i)) {
+                    self.section(s, &mut h);
+                } else {
+                    self.ancestry(dir, &mut h);
+                }
+            }
+            Job::Redirect(i) => {
+                (1u8, self.versions[*i], self.faces[*i]).hash(&mut h);
+                if let Some(r) = &linked.redirects[*i] {
+                    self.resolved(r, &mut h);
+                }
+            }
+            Job::KbAlias(kb, i) => (2u8, kb, self.faces[*i]).hash(&mut h),
+            Job::Section(s) => self.section(s, &mut h),
+            Job::Home | Job::NotFound | Job::Trees | Job::Search => {}
+        }
+        h.finish()
+    }
+
+    fn resolved(&self, r: &Resolved, h: &mut FxHasher) {
+        match r {
+            Resolved::Url(u) => (0u8, u).hash(h),
+            Resolved::Page {
+                href,
+                article,
+                anchor_ok,
+            } => (1u8, href, self.faces[*article], anchor_ok).hash(h),
+            Resolved::Broken => 2u8.hash(h),
+        }
+    }
+
+    /// A section's listing and its breadcrumbs.
+    fn section(&self, s: &Section, h: &mut FxHasher) {
+        (3u8, &s.dir, &s.title, s.count).hash(h);
+        for c in s.children.iter().filter_map(|d| self.linked.sections.get(d)) {
+            (&c.dir, &c.title, c.count).hash(h);
+        }
+        for &a in &s.articles {
+            self.faces[a].hash(h);
+        }
+        self.ancestry(&s.dir, h);
+    }
+
+    fn ancestry(&self, dir: &str, h: &mut FxHasher) {
+        for s in self.linked.sections.ancestry(dir) {
+            (&s.dir, &s.title).hash(h);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! `kbsite serve`: the live preview. The site is built into memory (never
+//! into the output folder) and served over HTTP; a watcher reports saved
+//! files, [`site::Live`] rebuilds only what they feed, and a small script
+//! added to served pages reloads the ones that changed or shows the
+//! build's errors over the page while the last good pages stay served.
+//! Search files are made again off the rebuild's path, so a saved page is
+//! served as soon as it is rendered.
+
+mod http;
+pub mod site;
+mod watch;
+
+pub use http::{site_path, SCRIPT_TAG};
+use site::{Live, SearchJob, Served, Update};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostic, Severity};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// First port to try (0: any free port).
+    pub port: u16,
+    pub drafts: bool,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+}
+
+/// What the server tells the person running it.
+#[derive(Debug)]
+pub enum Report {
+    /// The first build is done.
+    Built {
+        articles: usize,
+        pages: usize,
+        took: Duration,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The wanted port is taken; the next one is tried.
+    PortTaken(u16),
+    Listening(SocketAddr),
+    /// One line per rebuild.
+    Rebuilt {
+        changed: Vec<String>,
+        pages: usize,
+        full: bool,
+        took: Duration,
+        /// Errors appeared: the last good pages stay served.
+        blocked: bool,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// Something kept the server from working as it should.
+    Problem(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot watch the site's files: {0}")]
+    Watch(#[from] notify::Error),
+    #[error("cannot start the HTTP server: {0}")]
+    Http(String),
+}
+
+/// How many ports after a taken one are tried.
+const PORT_TRIES: u16 = 50;
+
+/// Builds the site, serves it and rebuilds on every change, until the
+/// process ends. Errors only when it cannot start.
+pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<(), ServeError> {
+    let started = Instant::now();
+    let (mut live, first) = Live::build(&opts.root, opts.drafts);
+    let state = Arc::new(http::State::new(live.content_dir()));
+    publish(&state, first);
+    let search_paths = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    if let Some(job) = live.search_job() {
+        let mut old = search_paths.lock().unwrap_or_else(|e| e.into_inner());
+        publish_search(&state, job.run(), &mut old);
+    }
+    report(Report::Built {
+        articles: live.article_count(),
+        pages: state.files.read().map(|f| f.len()).unwrap_or(0),
+        took: started.elapsed(),
+        diagnostics: live.diagnostics(),
+    });
+    send_errors(&state, &live.diagnostics());
+
+    let listener = bind(opts, report)?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: SocketAddr::new(opts.bind, opts.port),
+        source,
+    })?;
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| ServeError::Http(e.to_string()))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _watcher = watch::watch(&opts.root, live.content_dir(), tx)?;
+    report(Report::Listening(addr));
+    if opts.open {
+        if let Err(e) = opener::open(format!("http://{addr}/")) {
+            report(Report::Problem(format!("cannot open a browser: {e}")));
+        }
+    }
+
+    let requests = {
+        let state = state.clone();
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let state = state.clone();
+                std::thread::spawn(move || http::handle(request, &state));
+            }
+        })
+    };
+    let search_generation = Arc::new(AtomicU64::new(0));
+    while let Some(paths) = watch::next_batch(&rx) {
+        let t = Instant::now();
+        let update = live.apply(&paths);
+        if update.changed.is_empty() {
+            continue;
+        }
+        let (changed, pages, full, blocked) = (
+            update.changed.clone(),
+            update.pages,
+            update.full,
+            update.blocked,
+        );
+        let diagnostics = update.diagnostics.clone();
+        let search = !blocked && (full || !update.files.is_empty() || !update.removed.is_empty());
+        let reloaded = if blocked {
+            Vec::new()
+        } else {
+            publish(&state, update)
+        };
+        if full && !blocked {
+            state.hub.send("reload", "[\"*\"]");
+        } else if !reloaded.is_empty() {
+            state.hub.send(
+                "reload",
+                &serde_json::to_string(&reloaded).unwrap_or_default(),
+            );
+        }
+        send_errors(&state, &diagnostics);
+        report(Report::Rebuilt {
+            changed,
+            pages,
+            full,
+            took: t.elapsed(),
+            blocked,
+            diagnostics,
+        });
+        if search {
+            if let Some(job) = live.search_job() {
+                start_search(job, &state, &search_generation, &search_paths);
+            }
+        }
+    }
+    drop(requests);
+    Ok(())
+}
+
+/// Listens on the wanted port, or the next free one after it.
+fn bind(opts: &ServeOptions, report: &dyn Fn(Report)) -> Result<TcpListener, ServeError> {
+    let mut port = opts.port;
+    loop {
+        let addr = SocketAddr::new(opts.bind, port);
+        match TcpListener::bind(addr) {
+            Ok(l) => return Ok(l),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && port != 0
+                    && port < opts.port.saturating_add(PORT_TRIES)
+                    && port < u16::MAX =>
+            {
+                report(Report::PortTaken(port));
+                port += 1;
+            }
+            Err(source) => return Err(ServeError::Bind { addr, source }),
+        }
+    }
+}
+
+/// Puts an update's files in place; returns the paths whose bytes changed.
+fn publish(state: &http::State, update: Update) -> Vec<String> {
+    let mut files = state.files.write().unwrap_or_else(|e| e.into_inner());
+    let mut changed = Vec::new();
+    for (path, file) in update.files {
+        if files.get(&path) != Some(&file) {
+            changed.push(path.clone());
+            files.insert(path, file);
+        }
+    }
+    for path in update.removed {
+        if files.remove(&path).is_some() {
+            changed.push(path);
+        }
+    }
+    changed
+}
+
+/// Replaces the search files by `made`.
+fn publish_search(state: &http::State, made: Vec<(String, Served)>, old: &mut Vec<String>) {
+    let mut files = state.files.write().unwrap_or_else(|e| e.into_inner());
+    let new: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
+    for p in old.iter().filter(|p| !new.contains(p.as_str())) {
+        files.remove(p);
+    }
+    *old = made.iter().map(|(p, _)| p.clone()).collect();
+    files.extend(made);
+}
+
+/// Makes the search files on a thread of their own; a newer job makes an
+/// older one's result obsolete.
+fn start_search(
+    job: SearchJob,
+    state: &Arc<http::State>,
+    generation: &Arc<AtomicU64>,
+    paths: &Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+    let (state, generation, paths) = (state.clone(), generation.clone(), paths.clone());
+    std::thread::spawn(move || {
+        let files = job.run();
+        let mut old = paths.lock().unwrap_or_else(|e| e.into_inner());
+        if generation.load(Ordering::SeqCst) == mine {
+            publish_search(&state, files, &mut old);
+            state.hub.send("search", "{}");
+        }
+    });
+}
+
+/// Tells the pages the site's errors now (an empty list clears the
+/// overlay).
+fn send_errors(state: &http::State, diagnostics: &[Diagnostic]) {
+    let errors: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    state.hub.send(
+        "errors",
+        &serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into()),
+    );
+}

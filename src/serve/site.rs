@@ -1,0 +1,457 @@
+//! The site held in memory by the preview server, and the incremental
+//! rebuild: a changed file is read again, only the articles it feeds are
+//! parsed again, links are mended where they can be (re-resolved in full
+//! when an article's title, KB number or other shape changed), and only the
+//! pages whose inputs changed ([`render::inputs`]) are rendered again.
+
+use crate::build::display_prefix;
+use crate::config::{self, Config};
+use crate::content::{self, Content, FileChange, LoadOptions};
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::links::{self, Linked};
+use crate::markdown::{self, Parsed};
+use crate::render::{self, Data, OutputFile, Sink, Theme};
+use crate::search::{self, DocText};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// A file as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    Bytes(Arc<Vec<u8>>),
+    /// A content file, read from disk when asked for.
+    Copy(PathBuf),
+}
+
+/// What one rebuild changed in the served files.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Files to serve anew (pages, diagrams, copies).
+    pub files: Vec<(String, Served)>,
+    /// Paths that are no longer part of the site.
+    pub removed: Vec<String>,
+    /// Pages rendered again.
+    pub pages: usize,
+    /// The whole site was built again (config or theme changed).
+    pub full: bool,
+    /// New errors appeared: nothing above is to be served, the last good
+    /// pages stay.
+    pub blocked: bool,
+    /// Every diagnostic the site has now, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Content paths (or `kbsite.yml`, theme files) that changed.
+    pub changed: Vec<String>,
+}
+
+/// The site in memory.
+pub struct Live {
+    root: PathBuf,
+    drafts: bool,
+    config: Config,
+    config_diagnostics: Vec<Diagnostic>,
+    theme: Result<Theme, Vec<Diagnostic>>,
+    load: LoadOptions,
+    content: Content,
+    parsed: Vec<Parsed>,
+    /// The content path of each of `parsed`, for when articles come or go.
+    parsed_paths: Vec<String>,
+    linked: Linked,
+    /// Per content path of an article, a number changed whenever it is
+    /// parsed again.
+    versions: HashMap<String, u64>,
+    next_version: u64,
+    /// Per article, its search text (`None`: a redirect).
+    docs: Vec<Option<Arc<DocText>>>,
+    render_diagnostics: Vec<Diagnostic>,
+    /// Inputs of every page as last served.
+    served: HashMap<String, Option<u64>>,
+    /// Every path served (pages, copies, diagrams), search files aside.
+    paths: HashSet<String>,
+    /// Errors of the last served state.
+    served_errors: usize,
+}
+
+impl Live {
+    /// Builds the whole site into memory. The first build is served even
+    /// with errors (there is nothing older to keep).
+    pub fn build(root: &Path, drafts: bool) -> (Live, Update) {
+        let mut live = Live {
+            root: root.to_path_buf(),
+            drafts,
+            config: Config::default(),
+            config_diagnostics: Vec::new(),
+            theme: Err(Vec::new()),
+            load: LoadOptions {
+                content_dir: PathBuf::new(),
+                display_prefix: String::new(),
+                exclude: Vec::new(),
+                drafts,
+            },
+            content: Content::default(),
+            parsed: Vec::new(),
+            parsed_paths: Vec::new(),
+            linked: Linked::default(),
+            versions: HashMap::default(),
+            next_version: 0,
+            docs: Vec::new(),
+            render_diagnostics: Vec::new(),
+            served: HashMap::default(),
+            paths: HashSet::default(),
+            served_errors: usize::MAX,
+        };
+        let update = live.rebuild_all(Vec::new());
+        (live, update)
+    }
+
+    pub fn article_count(&self) -> usize {
+        self.content.articles.len()
+    }
+
+    pub fn content_dir(&self) -> &Path {
+        &self.load.content_dir
+    }
+
+    /// The site's search files from the current articles: slow on a big
+    /// site, so the server makes them off the rebuild's path.
+    pub fn search_job(&self) -> Option<SearchJob> {
+        self.config.search.enabled.then(|| SearchJob {
+            docs: self.docs.iter().flatten().cloned().collect(),
+        })
+    }
+
+    /// Everything again: config, theme, content.
+    fn rebuild_all(&mut self, changed: Vec<String>) -> Update {
+        let (config, config_diagnostics) = config::load(&self.root);
+        self.load = LoadOptions {
+            content_dir: self.root.join(&config.content_dir),
+            display_prefix: display_prefix(&config.content_dir),
+            exclude: config.exclude.clone(),
+            drafts: self.drafts,
+        };
+        self.theme = render::theme::load(&self.root, &config.theme);
+        self.config = config;
+        self.config_diagnostics = config_diagnostics;
+        self.content = content::load(&self.load);
+        let settings = markdown::Settings::from(&self.config);
+        self.parsed = self
+            .content
+            .articles
+            .par_iter()
+            .map(|a| markdown::parse(a, &self.content, &settings))
+            .collect();
+        self.parsed_paths = self.article_paths();
+        self.versions.clear();
+        for a in &self.content.articles {
+            self.next_version += 1;
+            self.versions.insert(a.path.clone(), self.next_version);
+        }
+        self.linked = links::link(&self.content, &self.parsed, &self.config);
+        self.docs = self.all_docs();
+        self.served.clear();
+        let mut update = self.render_changes(changed);
+        update.full = true;
+        update
+    }
+
+    /// Applies changes to files under the site folder (absolute paths).
+    pub fn apply(&mut self, changed: &[PathBuf]) -> Update {
+        let config_file = self.root.join(config::FILE_NAME);
+        let themes = self.root.join("themes");
+        let mut names: Vec<String> = Vec::new();
+        let mut content_paths: Vec<String> = Vec::new();
+        let mut everything = false;
+        for path in changed {
+            if path == &config_file || path.starts_with(&themes) {
+                everything = true;
+                names.push(self.shown(path));
+            } else if let Ok(rel) = path.strip_prefix(&self.load.content_dir) {
+                let rel = content::slash_path(rel);
+                names.push(format!("{}{rel}", self.load.display_prefix));
+                content_paths.push(rel);
+            }
+        }
+        if everything {
+            return self.rebuild_all(names);
+        }
+        let mut reparse: Vec<usize> = Vec::new();
+        let mut partials: Vec<String> = Vec::new();
+        let mut structure = false;
+        let mut assets = false;
+        for rel in &content_paths {
+            match content::reload(&mut self.content, &self.load, rel) {
+                Some(FileChange::Nothing) => {}
+                Some(FileChange::Article(i)) => reparse.push(i),
+                Some(FileChange::Partial(p)) => partials.push(p),
+                Some(FileChange::Asset(_)) => assets = true,
+                Some(FileChange::Structure) => structure = true,
+                None => {
+                    self.content = content::load(&self.load);
+                    structure = true;
+                }
+            }
+        }
+        if structure {
+            return self.restructure(&content_paths, names);
+        }
+        for p in &partials {
+            reparse.extend(self.including(p));
+        }
+        reparse.sort_unstable();
+        reparse.dedup();
+        if reparse.is_empty() && !assets {
+            return Update {
+                changed: names,
+                diagnostics: self.diagnostics(),
+                ..Update::default()
+            };
+        }
+        let shapes: Vec<(usize, links::Shape)> = reparse
+            .iter()
+            .map(|&i| (i, links::shape(&self.content, &self.parsed, i)))
+            .collect();
+        self.parse(&reparse);
+        if !links::update(
+            &mut self.linked,
+            &self.content,
+            &self.parsed,
+            &self.config,
+            &shapes,
+        ) {
+            self.linked = links::link(&self.content, &self.parsed, &self.config);
+            self.docs = self.all_docs();
+        } else {
+            for &i in &reparse {
+                self.docs[i] = self.doc(i);
+            }
+        }
+        let mut update = self.render_changes(names);
+        if assets && !update.blocked {
+            // A changed image shows on pages that did not change: reload.
+            update.full = true;
+        }
+        update
+    }
+
+    /// Files came or went: parse what is new or may now find its
+    /// include, and link the whole site again.
+    fn restructure(&mut self, changed: &[String], names: Vec<String>) -> Update {
+        let old = std::mem::take(&mut self.parsed);
+        let mut by_path: HashMap<String, Parsed> = std::mem::take(&mut self.parsed_paths)
+            .into_iter()
+            .zip(old)
+            .collect();
+        let settings = markdown::Settings::from(&self.config);
+        // New articles, those taking in a changed file, and those missing
+        // an include that may have just appeared.
+        let must_parse = |p: Option<&Parsed>| match p {
+            None => true,
+            Some(p) => {
+                p.sources.iter().any(|s| changed.contains(&s.path))
+                    || p.diagnostics.iter().any(|d| {
+                        d.message.starts_with("include file not found")
+                            || d.message.starts_with("include `")
+                    })
+            }
+        };
+        let mut parsed = Vec::with_capacity(self.content.articles.len());
+        let mut fresh = Vec::new();
+        for (i, a) in self.content.articles.iter().enumerate() {
+            let old = by_path.remove(&a.path);
+            if must_parse(old.as_ref()) {
+                fresh.push(i);
+                parsed.push(Parsed::default());
+            } else {
+                parsed.push(old.expect("kept when not parsed again"));
+            }
+        }
+        let made: Vec<Parsed> = fresh
+            .par_iter()
+            .map(|&i| markdown::parse(&self.content.articles[i], &self.content, &settings))
+            .collect();
+        for (&i, p) in fresh.iter().zip(made) {
+            parsed[i] = p;
+        }
+        self.parsed = parsed;
+        self.parsed_paths = self.article_paths();
+        let paths: HashSet<&str> = self.content.articles.iter().map(|a| a.path.as_str()).collect();
+        self.versions.retain(|p, _| paths.contains(p.as_str()));
+        for &i in &fresh {
+            self.next_version += 1;
+            self.versions
+                .insert(self.content.articles[i].path.clone(), self.next_version);
+        }
+        self.linked = links::link(&self.content, &self.parsed, &self.config);
+        self.docs = self.all_docs();
+        self.render_changes(names)
+    }
+
+    fn article_paths(&self) -> Vec<String> {
+        self.content.articles.iter().map(|a| a.path.clone()).collect()
+    }
+
+    /// Parses the articles `which` again.
+    fn parse(&mut self, which: &[usize]) {
+        let settings = markdown::Settings::from(&self.config);
+        let made: Vec<Parsed> = which
+            .par_iter()
+            .map(|&i| markdown::parse(&self.content.articles[i], &self.content, &settings))
+            .collect();
+        for (&i, p) in which.iter().zip(made) {
+            self.parsed[i] = p;
+            self.next_version += 1;
+            self.versions
+                .insert(self.content.articles[i].path.clone(), self.next_version);
+        }
+    }
+
+    /// Articles whose text takes in the Markdown file at `path`.
+    fn including(&self, path: &str) -> Vec<usize> {
+        self.parsed
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.sources.iter().any(|s| s.path == path))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn doc(&self, i: usize) -> Option<Arc<DocText>> {
+        search::doc_text(&self.content, &self.parsed, &self.linked, i).map(Arc::new)
+    }
+
+    fn all_docs(&self) -> Vec<Option<Arc<DocText>>> {
+        (0..self.content.articles.len())
+            .into_par_iter()
+            .map(|i| self.doc(i))
+            .collect()
+    }
+
+    /// Renders the pages whose inputs differ from what is served; decides
+    /// whether the result may be served.
+    fn render_changes(&mut self, changed: Vec<String>) -> Update {
+        let versions: Vec<u64> = self
+            .content
+            .articles
+            .iter()
+            .map(|a| self.versions.get(&a.path).copied().unwrap_or(0))
+            .collect();
+        let inputs: HashMap<String, Option<u64>> =
+            render::inputs(&self.content, &self.parsed, &self.linked, &self.config, &versions)
+                .into_iter()
+                .collect();
+        let sink = Memory {
+            inputs: &inputs,
+            served: &self.served,
+            paths: &self.paths,
+            files: Mutex::new(Vec::new()),
+        };
+        let rendered = match &self.theme {
+            Ok(theme) => render::render(
+                &self.content,
+                &self.parsed,
+                &self.linked,
+                &self.config,
+                theme,
+                &sink,
+            ),
+            Err(d) => render::Rendered {
+                diagnostics: d.clone(),
+                ..render::Rendered::default()
+            },
+        };
+        self.render_diagnostics = rendered.diagnostics;
+        let diagnostics = self.diagnostics();
+        let errors = diagnostics::count(&diagnostics).errors;
+        let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let new_paths: HashSet<String> = rendered.paths.into_iter().collect();
+        let mut removed: Vec<String> = self.paths.difference(&new_paths).cloned().collect();
+        removed.sort();
+        let blocked = errors > self.served_errors;
+        let pages = rendered.pages;
+        if !blocked {
+            self.served = inputs;
+            self.paths = new_paths;
+            self.served_errors = errors;
+        }
+        Update {
+            files,
+            removed,
+            pages,
+            full: false,
+            blocked,
+            diagnostics,
+            changed,
+        }
+    }
+
+    /// Every diagnostic of the site as it is now, sorted, each once.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .config_diagnostics
+            .iter()
+            .chain(&self.content.diagnostics)
+            .chain(self.parsed.iter().flat_map(|p| &p.diagnostics))
+            .chain(&self.linked.diagnostics)
+            .chain(&self.render_diagnostics)
+            .filter(|d| d.severity > Severity::Info)
+            .cloned()
+            .collect();
+        diagnostics::sort(&mut all);
+        all.dedup();
+        all
+    }
+
+    /// How a changed file outside the content folder is named.
+    fn shown(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .map(content::slash_path)
+            .unwrap_or_else(|_| path.display().to_string())
+    }
+}
+
+/// The search files, made from a snapshot of the articles' text.
+pub struct SearchJob {
+    docs: Vec<Arc<DocText>>,
+}
+
+impl SearchJob {
+    pub fn run(self) -> Vec<(String, Served)> {
+        search::index_texts(&self.docs)
+            .into_iter()
+            .map(|f| (f.path, served(f.data)))
+            .collect()
+    }
+}
+
+fn served(data: Data) -> Served {
+    match data {
+        Data::Bytes(b) => Served::Bytes(Arc::new(b)),
+        Data::Copy(p) => Served::Copy(p),
+    }
+}
+
+/// Collects the files whose inputs changed since they were served.
+struct Memory<'a> {
+    inputs: &'a HashMap<String, Option<u64>>,
+    served: &'a HashMap<String, Option<u64>>,
+    paths: &'a HashSet<String>,
+    files: Mutex<Vec<(String, Served)>>,
+}
+
+impl Sink for Memory<'_> {
+    fn wants(&self, path: &str) -> bool {
+        match self.inputs.get(path) {
+            Some(None) => true,
+            Some(hash) => self.served.get(path) != Some(hash),
+            None => !self.paths.contains(path),
+        }
+    }
+
+    fn put(&self, file: OutputFile) -> Result<(), String> {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((file.path, served(file.data)));
+        Ok(())
+    }
+}

@@ -1,0 +1,408 @@
+//! `kbsite serve`, end to end: the real binary on a free port, its pages
+//! over HTTP, its live-reload events over Server-Sent Events, and files
+//! edited on disk as a writer would.
+
+mod common;
+
+use common::{copy_dir, repo, tree, write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+const TAG: &str = kbsite::serve::SCRIPT_TAG;
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A running `kbsite serve` and its event stream.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    events: Receiver<(String, String)>,
+    root: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kbsite"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("serve printed its address").unwrap();
+            if let Some(rest) = line.strip_prefix("Serving at http://") {
+                break rest.split('/').next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep reading stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let events = subscribe(addr);
+        let server = Server {
+            child,
+            addr,
+            events,
+            root: root.to_path_buf(),
+        };
+        // The first event tells the current errors: the stream is live.
+        server.next("errors");
+        server
+    }
+
+    /// Waits for the next event named `name`, skipping others; its data.
+    fn next(&self, name: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (event, data) = self
+                .events
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no `{name}` event"));
+            if event == name {
+                return data;
+            }
+        }
+    }
+
+    /// Writes a content file and waits until the rebuild is done (its
+    /// `errors` event); returns the `reload` data sent before it, if any.
+    fn save(&self, rel: &str, text: &str) -> (Option<String>, String) {
+        write(&self.root.join(rel), text.as_bytes());
+        self.settle()
+    }
+
+    fn remove(&self, rel: &str) -> (Option<String>, String) {
+        std::fs::remove_file(self.root.join(rel)).unwrap();
+        self.settle()
+    }
+
+    fn settle(&self) -> (Option<String>, String) {
+        let deadline = Instant::now() + WAIT;
+        let mut reload = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (event, data) = self.events.recv_timeout(left).expect("a rebuild");
+            match event.as_str() {
+                "reload" => reload = Some(data),
+                "errors" => return (reload, data),
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits until no event came for a second: every rebuild and search
+    /// started so far is done.
+    fn quiet(&self) {
+        while self.events.recv_timeout(Duration::from_secs(1)).is_ok() {}
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let (status, body) = raw_get(self.addr, path);
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+}
+
+/// Reads `event:`/`data:` pairs from the server's event stream.
+fn subscribe(addr: SocketAddr) -> Receiver<(String, String)> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"GET /__kbsite/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let mut event = String::new();
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { return };
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                if tx.send((std::mem::take(&mut event), d.to_string())).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// A GET with the request target exactly as given (no client clean-up).
+fn raw_get(addr: SocketAddr, target: &str) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut all = Vec::new();
+    s.read_to_end(&mut all).unwrap();
+    let end = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&all[..end]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = all[end + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let len = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if len == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + len]);
+        b = &b[eol + 2 + len + 2..];
+    }
+}
+
+/// The bundled demo site, copied to a temp folder.
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    std::fs::copy(repo().join("kbsite.yml"), dir.path().join("kbsite.yml")).unwrap();
+    dir
+}
+
+const POLICY: &str = "content/support/windows-server/high-availability/3rd-party-storage-software-solutions-support.md";
+const POLICY_PAGE: &str = "/support/windows-server/high-availability/3rd-party-storage-software-solutions-support/";
+const SECTION_PAGE: &str = "/support/windows-server/high-availability/";
+const INCLUDE: &str = "content/support/includes/community-solutions-content-disclaimer.md";
+
+fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap()
+}
+
+#[test]
+fn an_edit_is_served_and_its_page_told_to_reload() {
+    let site = demo();
+    let s = Server::start(site.path());
+    let (status, page) = s.get(POLICY_PAGE);
+    assert_eq!(status, 200);
+    assert!(page.contains(TAG), "the reload script is injected");
+    let text = read(site.path(), POLICY).replace(
+        "This article outlines",
+        "Edited while serving: this article outlines",
+    );
+    let (reload, errors) = s.save(POLICY, &text);
+    assert_eq!(errors, "[]");
+    let reload = reload.expect("a reload event");
+    assert!(
+        reload.contains("3rd-party-storage-software-solutions-support/index.html"),
+        "{reload}"
+    );
+    assert!(s.get(POLICY_PAGE).1.contains("Edited while serving"));
+    // Pages it does not touch are not told to reload.
+    assert!(!reload.contains("\"index.html\""), "{reload}");
+}
+
+#[test]
+fn a_broken_article_shows_errors_keeps_the_last_good_page_and_a_fix_restores_it() {
+    let site = demo();
+    let s = Server::start(site.path());
+    let good = s.get(POLICY_PAGE).1;
+    let original = read(site.path(), POLICY);
+    let broken = original.replacen("title: Third-party", "title: [Third-party", 1);
+    let (reload, errors) = s.save(POLICY, &broken);
+    assert!(reload.is_none(), "nothing reloads on an error");
+    assert!(errors.contains("\"severity\":\"error\""), "{errors}");
+    assert!(errors.contains("3rd-party-storage-software-solutions-support.md"), "{errors}");
+    assert!(errors.contains("\"line\":"), "{errors}");
+    assert_eq!(s.get(POLICY_PAGE), (200, good.clone()), "the last good page stays");
+    // An edit elsewhere while the error stands is not served either.
+    let fixed = original.replace("This article outlines", "Fixed: this article outlines");
+    let (reload, errors) = s.save(POLICY, &fixed);
+    assert_eq!(errors, "[]");
+    assert!(reload.unwrap().contains("3rd-party-storage"));
+    assert!(s.get(POLICY_PAGE).1.contains("Fixed: this article outlines"));
+}
+
+#[test]
+fn new_and_deleted_articles_come_and_go_in_listings_and_search() {
+    let site = demo();
+    let s = Server::start(site.path());
+    let new = "content/support/windows-server/high-availability/zebra-quorum-witness.md";
+    let (_, errors) = s.save(
+        new,
+        "---\ntitle: Zebra quorum witness guide\nms.date: 01/02/2024\n---\n# Zebra quorum witness guide\n\nA xylophonic witness.\n",
+    );
+    assert_eq!(errors, "[]");
+    s.next("search");
+    let (status, page) = s.get("/support/windows-server/high-availability/zebra-quorum-witness/");
+    assert_eq!(status, 200);
+    assert!(page.contains("xylophonic"));
+    assert!(s.get(SECTION_PAGE).1.contains("Zebra quorum witness guide"));
+    assert!(served_search(&s, site.path()).contains("xylophonic"));
+
+    s.remove(new);
+    s.next("search");
+    let (status, _) = s.get("/support/windows-server/high-availability/zebra-quorum-witness/");
+    assert_eq!(status, 404);
+    assert!(!s.get(SECTION_PAGE).1.contains("Zebra quorum witness guide"));
+    assert!(!served_search(&s, site.path()).contains("xylophonic"));
+}
+
+/// Every search file a fresh build of the site has, as served.
+fn served_search(s: &Server, root: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let run = common::kbsite(
+        &["build", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()],
+        root,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut all = String::new();
+    for (rel, _) in tree(&out.path().join("search")) {
+        let (status, body) = s.get(&format!("/search/{rel}"));
+        assert_eq!(status, 200, "search/{rel}");
+        all.push_str(&body);
+    }
+    all
+}
+
+#[test]
+fn an_include_edit_updates_every_page_including_it() {
+    let site = demo();
+    let s = Server::start(site.path());
+    let second = "content/support/sql/admin/includes-the-disclaimer.md";
+    s.save(
+        second,
+        "---\ntitle: Includes the disclaimer\n---\n# Includes the disclaimer\n\n[!INCLUDE [d](../../includes/community-solutions-content-disclaimer.md)]\n",
+    );
+    let text = format!("{}\n\nQuetzal disclaimer line.\n", read(site.path(), INCLUDE));
+    let (reload, errors) = s.save(INCLUDE, &text);
+    assert_eq!(errors, "[]");
+    let reload = reload.unwrap();
+    for page in [
+        "/support/sql/admin/includes-the-disclaimer/",
+        "/support/windows-server/high-availability/cluster-node-already-exists-error/",
+    ] {
+        assert!(s.get(page).1.contains("Quetzal disclaimer line"), "{page}");
+        assert!(reload.contains(&format!("{}index.html", &page[1..])), "{reload}");
+    }
+}
+
+#[test]
+fn served_pages_equal_a_full_build_after_a_series_of_edits() {
+    let site = demo();
+    let root = site.path();
+    let s = Server::start(root);
+    let policy = read(root, POLICY);
+    // Title change (listings, backlinks, related), heading change (anchors
+    // others link to), body edit, new article linking to others, include
+    // edit, a broken file then its fix, a deletion, a new image.
+    s.save(POLICY, &policy.replacen("title: Third-party", "title: Renamed third-party", 1));
+    s.save(POLICY, &policy.replace("## ", "## Changed "));
+    s.save(
+        "content/support/sql/admin/links-around.md",
+        "---\ntitle: Links around\nms.date: 05/06/2025\nms.service: sql\n---\n# Links around\n\nSee [the policy](../../windows-server/high-availability/3rd-party-storage-software-solutions-support.md) and KB 841696.\n\n![pic](media/pic.png)\n",
+    );
+    s.save(INCLUDE, "Included text, changed.\n");
+    s.save(POLICY, "---\ntitle: [broken\n---\n");
+    s.save(POLICY, &policy);
+    let victim = "content/support/windows-server/high-availability/high-availability-overview.md";
+    s.remove(victim);
+    s.save("content/support/sql/admin/media/pic.png", "not really a png");
+    s.quiet();
+
+    let out = tempfile::tempdir().unwrap();
+    let run = common::kbsite(
+        &["build", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()],
+        root,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let built = tree(out.path());
+    assert!(built.len() > 100);
+    for (rel, bytes) in &built {
+        if rel == ".kbsite-output" {
+            continue;
+        }
+        let (status, served) = raw_get(s.addr, &format!("/{rel}"));
+        assert_eq!(status, 200, "{rel}");
+        let served = if rel.ends_with(".html") {
+            String::from_utf8(served).unwrap().replacen(TAG, "", 1).into_bytes()
+        } else {
+            served
+        };
+        assert!(served == *bytes, "{rel} differs from a full build");
+    }
+    let gone = "/support/windows-server/high-availability/high-availability-overview/";
+    assert_eq!(s.get(gone).0, 404);
+}
+
+#[test]
+fn requests_cannot_leave_the_site() {
+    let site = demo();
+    std::fs::write(site.path().join("secret.txt"), "top secret").unwrap();
+    let s = Server::start(site.path());
+    for target in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/support/%2e%2e/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/C:/Windows/win.ini",
+        "/kbsite.yml",
+        "/secret.txt",
+        "/content/support/includes/community-solutions-content-disclaimer.md",
+    ] {
+        let (status, body) = raw_get(s.addr, target);
+        assert!(status == 403 || status == 404, "{target}: {status}");
+        assert!(!String::from_utf8_lossy(&body).contains("top secret"), "{target}");
+    }
+    // The 404 page is the site's own, and the reload script rides along.
+    let (status, body) = s.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found") && body.contains(TAG));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_content_file_turned_symlink_out_of_the_tree_is_refused() {
+    let site = demo();
+    std::fs::write(site.path().join("secret.txt"), "top secret").unwrap();
+    let media = site.path().join("content/support/sql/admin/media");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("pic.png"), "png").unwrap();
+    let s = Server::start(site.path());
+    assert_eq!(s.get("/support/sql/admin/media/pic.png"), (200, "png".into()));
+    // Swapped for a link to a file outside while the server runs: the
+    // rebuild may not have seen it yet; the request is refused anyway.
+    std::fs::remove_file(media.join("pic.png")).unwrap();
+    std::os::unix::fs::symlink(site.path().join("secret.txt"), media.join("pic.png")).unwrap();
+    let (status, body) = s.get("/support/sql/admin/media/pic.png");
+    assert!(status == 403 || status == 404, "{status}");
+    assert!(!body.contains("top secret"));
+}
+
+#[test]
+fn mime_types_and_no_caching() {
+    let site = demo();
+    let s = Server::start(site.path());
+    for (path, mime) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/kbsite.js", "text/javascript; charset=utf-8"),
+        ("/__kbsite/reload.js", "text/javascript"),
+    ] {
+        let mut st = TcpStream::connect(s.addr).unwrap();
+        write!(st, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut head = String::new();
+        st.read_to_string(&mut head).unwrap();
+        let head = head.to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        assert!(head.contains(&format!("content-type: {mime}")), "{path}: {head}");
+        assert!(head.contains("cache-control: no-store"), "{path}");
+    }
+}
