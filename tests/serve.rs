@@ -296,29 +296,52 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
     let root = site.path();
     let s = Server::start(root);
     let policy = read(root, POLICY);
-    // Title change (listings, backlinks, related), heading change (anchors
-    // others link to), body edit, new article linking to others, include
-    // edit, a broken file then its fix, a deletion, a new image.
-    s.save(POLICY, &policy.replacen("title: Third-party", "title: Renamed third-party", 1));
-    s.save(POLICY, &policy.replace("## ", "## Changed "));
-    s.save(
-        "content/support/sql/admin/links-around.md",
-        "---\ntitle: Links around\nms.date: 05/06/2025\nms.service: sql\n---\n# Links around\n\nSee [the policy](../../windows-server/high-availability/3rd-party-storage-software-solutions-support.md) and KB 841696.\n\n![pic](media/pic.png)\n",
-    );
-    s.save(INCLUDE, "Included text, changed.\n");
-    s.save(POLICY, "---\ntitle: [broken\n---\n");
-    s.save(POLICY, &policy);
+    let renamed = policy.replacen("title: Third-party", "title: Renamed third-party", 1);
+    let reheaded = renamed.replace("## ", "## Changed ");
+    let new = "content/support/sql/admin/links-around.md";
     let victim = "content/support/windows-server/high-availability/high-availability-overview.md";
-    s.remove(victim);
-    s.save("content/support/sql/admin/media/pic.png", "not really a png");
-    s.quiet();
+    // After each step the served site must equal a fresh full build:
+    // a title change (listings, backlinks, related lists), changed
+    // headings (anchors others link to), a new article linking to others,
+    // an include edit, a broken file then its fix, a deletion, an image.
+    let steps: Vec<(&str, Option<String>)> = vec![
+        (POLICY, Some(renamed.clone())),
+        (POLICY, Some(reheaded.clone())),
+        (
+            new,
+            Some("---\ntitle: Links around\nms.date: 05/06/2025\nms.service: sql\n---\n# Links around\n\nSee [the policy](../../windows-server/high-availability/3rd-party-storage-software-solutions-support.md#changed-summary) and KB 841696.\n\n![pic](media/pic.png)\n".into()),
+        ),
+        (INCLUDE, Some("Included text, changed.\n".into())),
+        (POLICY, Some("---\ntitle: [broken\n---\n".into())),
+        (POLICY, Some(reheaded.replace("This article outlines", "Now it outlines"))),
+        (victim, None),
+        ("content/support/sql/admin/media/pic.png", Some("not really a png".into())),
+        (new, Some("---\ntitle: Links around, retitled\n---\nNo links now.\n".into())),
+    ];
+    for (n, (path, text)) in steps.iter().enumerate() {
+        match text {
+            Some(t) => s.save(path, t),
+            None => s.remove(path),
+        };
+        s.quiet();
+        if n == 4 {
+            continue; // broken: the last good pages are served
+        }
+        assert_served_equals_build(&s, root, &format!("step {n} ({path})"));
+    }
+    let gone = "/support/windows-server/high-availability/high-availability-overview/";
+    assert_eq!(s.get(gone).0, 404);
+}
 
+/// Every file a fresh build of `root` writes is served with the same bytes
+/// (HTML pages with the reload script removed).
+fn assert_served_equals_build(s: &Server, root: &Path, when: &str) {
     let out = tempfile::tempdir().unwrap();
     let run = common::kbsite(
         &["build", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()],
         root,
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{when}: {}", run.stderr);
     let built = tree(out.path());
     assert!(built.len() > 100);
     for (rel, bytes) in &built {
@@ -326,16 +349,14 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
             continue;
         }
         let (status, served) = raw_get(s.addr, &format!("/{rel}"));
-        assert_eq!(status, 200, "{rel}");
+        assert_eq!(status, 200, "{when}: {rel}");
         let served = if rel.ends_with(".html") {
             String::from_utf8(served).unwrap().replacen(TAG, "", 1).into_bytes()
         } else {
             served
         };
-        assert!(served == *bytes, "{rel} differs from a full build");
+        assert!(served == *bytes, "{when}: {rel} differs from a full build");
     }
-    let gone = "/support/windows-server/high-availability/high-availability-overview/";
-    assert_eq!(s.get(gone).0, 404);
 }
 
 #[test]

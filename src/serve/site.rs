@@ -175,6 +175,12 @@ impl Live {
         if everything {
             return self.rebuild_all(names);
         }
+        // What others see of each edited article, from before the edit.
+        let mut shapes: Vec<(usize, links::Shape)> = content_paths
+            .iter()
+            .filter_map(|rel| self.content.article_index(rel))
+            .map(|i| (i, links::shape(&self.content, &self.parsed, i)))
+            .collect();
         let mut reparse: Vec<usize> = Vec::new();
         let mut partials: Vec<String> = Vec::new();
         let mut structure = false;
@@ -207,10 +213,11 @@ impl Live {
                 ..Update::default()
             };
         }
-        let shapes: Vec<(usize, links::Shape)> = reparse
-            .iter()
-            .map(|&i| (i, links::shape(&self.content, &self.parsed, i)))
-            .collect();
+        for &i in &reparse {
+            if !shapes.iter().any(|s| s.0 == i) {
+                shapes.push((i, links::shape(&self.content, &self.parsed, i)));
+            }
+        }
         self.parse(&reparse);
         if !links::update(
             &mut self.linked,
