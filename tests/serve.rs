@@ -296,24 +296,36 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
     let root = site.path();
     let s = Server::start(root);
     let policy = read(root, POLICY);
-    let renamed = policy.replacen("title: Third-party", "title: Renamed third-party", 1);
+    let renamed = policy.replacen(
+        "title: Third-party",
+        "uid: storage-policy\ntitle: Renamed third-party",
+        1,
+    );
     let reheaded = renamed.replace("## ", "## Changed ");
     let new = "content/support/sql/admin/links-around.md";
     let victim = "content/support/windows-server/high-availability/high-availability-overview.md";
     // After each step the served site must equal a fresh full build:
-    // a title change (listings, backlinks, related lists), changed
-    // headings (anchors others link to), a new article linking to others,
-    // an include edit, a broken file then its fix, a deletion, an image.
+    // a title change (listings, backlinks, related lists), a new article
+    // linking to others (one anchor not there yet), changed headings (now
+    // it is), an include edit, a broken file then its fix (and a second
+    // title), a deletion, an image, a retitled article.
     let steps: Vec<(&str, Option<String>)> = vec![
         (POLICY, Some(renamed.clone())),
-        (POLICY, Some(reheaded.clone())),
         (
             new,
-            Some("---\ntitle: Links around\nms.date: 05/06/2025\nms.service: sql\n---\n# Links around\n\nSee [the policy](../../windows-server/high-availability/3rd-party-storage-software-solutions-support.md#changed-summary) and KB 841696.\n\n![pic](media/pic.png)\n".into()),
+            Some("---\ntitle: Links around\nms.date: 05/06/2025\nms.service: sql\n---\n# Links around\n\nSee [the policy](../../windows-server/high-availability/3rd-party-storage-software-solutions-support.md#changed-introduction) and KB 841696, also <xref:storage-policy>.\n\n![pic](media/pic.png)\n".into()),
         ),
+        (POLICY, Some(reheaded.clone())),
         (INCLUDE, Some("Included text, changed.\n".into())),
         (POLICY, Some("---\ntitle: [broken\n---\n".into())),
-        (POLICY, Some(reheaded.replace("This article outlines", "Now it outlines"))),
+        (
+            POLICY,
+            Some(
+                reheaded
+                    .replace("This article outlines", "Now it outlines")
+                    .replace("title: Renamed", "title: Twice renamed"),
+            ),
+        ),
         (victim, None),
         ("content/support/sql/admin/media/pic.png", Some("not really a png".into())),
         (new, Some("---\ntitle: Links around, retitled\n---\nNo links now.\n".into())),
