@@ -78,6 +78,9 @@ enum Command {
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
+        /// Print the time each step of a rebuild took
+        #[arg(long)]
+        timings: bool,
     },
     /// Create a new site in DIR with a config and one example article
     New {
@@ -132,6 +135,7 @@ fn main() -> ExitCode {
             bind,
             drafts,
             open,
+            timings,
         } => {
             let opts = kbsite::serve::ServeOptions {
                 root: root.clone(),
@@ -140,7 +144,7 @@ fn main() -> ExitCode {
                 drafts,
                 open,
             };
-            match kbsite::serve::serve(&opts, &|r| print_serve(&r, &root)) {
+            match kbsite::serve::serve(&opts, &|r| print_serve(&r, &root, timings)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -233,7 +237,7 @@ fn print_timings(b: &Build) {
 }
 
 /// What `serve` tells the writer: one line per event, problems in full.
-fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path) {
+fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path, timings: bool) {
     use kbsite::serve::Report;
     use std::io::Write;
     match r {
@@ -261,6 +265,7 @@ fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path) {
             took,
             blocked,
             diagnostics: d,
+            timings: steps,
         } => {
             let what = match changed.as_slice() {
                 [one] => one.clone(),
@@ -281,6 +286,13 @@ fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path) {
                     "{what} changed: {pages} pages re-rendered{scope} in {ms:.0} ms: {}",
                     diagnostics::summary(counts)
                 );
+            }
+            if timings {
+                let steps: Vec<String> = steps
+                    .iter()
+                    .map(|(s, t)| format!("{s} {:.1} ms", t.as_secs_f64() * 1000.0))
+                    .collect();
+                println!("  {}", steps.join(", "));
             }
         }
         Report::Problem(p) => eprintln!("warning: {p}"),

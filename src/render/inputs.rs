@@ -9,8 +9,9 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::links::{Linked, Resolved, Section};
 use crate::markdown::Parsed;
+use crate::paths;
 use rayon::prelude::*;
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashMap as HashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
 /// Pages that show site-wide lists (every date, section and tree): cheap
@@ -36,11 +37,21 @@ pub fn inputs(
         .into_par_iter()
         .map(|i| face(content, parsed, linked, i))
         .collect();
-    let inputs = Inputs {
+    let mut inputs = Inputs {
         linked,
         faces: &faces,
         versions,
+        sections: HashMap::default(),
     };
+    // A section's listing and the breadcrumbs down to it, hashed once for
+    // all pages showing them.
+    let sections: HashMap<&str, (u64, u64)> = linked
+        .sections
+        .by_dir
+        .values()
+        .map(|s| (s.dir.as_str(), (inputs.listing(s), inputs.crumbs(&s.dir))))
+        .collect();
+    inputs.sections = sections;
     let mut out: Vec<(String, Option<u64>)> = jobs(parsed, linked, config)
         .par_iter()
         .map(|job| {
@@ -79,6 +90,9 @@ struct Inputs<'a> {
     linked: &'a Linked,
     faces: &'a [u64],
     versions: &'a [u64],
+    /// Per section folder, the hashes of its listing and of the
+    /// breadcrumbs down to it.
+    sections: HashMap<&'a str, (u64, u64)>,
 }
 
 impl Inputs<'_> {
@@ -99,12 +113,14 @@ impl Inputs<'_> {
                 for &r in &linked.related[i] {
                     self.faces[r].hash(&mut h);
                 }
-                let dir = &linked.articles[i].dir;
+                // A section's page shows its listing; every article page
+                // the breadcrumbs of the folder above its page.
+                let dir = linked.articles[i].dir.as_str();
                 if let Some(s) = linked.sections.get(dir).filter(|s| s.index == Some(i)) {
-                    self.section(s, &mut h);
-                } else {
-                    self.ancestry(dir, &mut h);
+                    self.sections[s.dir.as_str()].0.hash(&mut h);
                 }
+                self.crumbs_of(paths::dir_of(dir.trim_end_matches('/')))
+                    .hash(&mut h);
             }
             Job::Redirect(i) => {
                 (1u8, self.versions[*i], self.faces[*i]).hash(&mut h);
@@ -113,7 +129,11 @@ impl Inputs<'_> {
                 }
             }
             Job::KbAlias(kb, i) => (2u8, kb, self.faces[*i]).hash(&mut h),
-            Job::Section(s) => self.section(s, &mut h),
+            Job::Section(s) => {
+                self.sections[s.dir.as_str()].0.hash(&mut h);
+                self.crumbs_of(paths::dir_of(s.dir.trim_end_matches('/')))
+                    .hash(&mut h);
+            }
             Job::Home | Job::NotFound | Job::Trees | Job::Search => {}
         }
         h.finish()
@@ -122,30 +142,43 @@ impl Inputs<'_> {
     fn resolved(&self, r: &Resolved, h: &mut FxHasher) {
         match r {
             Resolved::Url(u) => (0u8, u).hash(h),
+            // The href is made of this page's folder, the target's (in its
+            // face) and the link's own fragment (in this page's version).
             Resolved::Page {
-                href,
                 article,
                 anchor_ok,
-            } => (1u8, href, self.faces[*article], anchor_ok).hash(h),
+                ..
+            } => (1u8, self.faces[*article], anchor_ok).hash(h),
             Resolved::Broken => 2u8.hash(h),
         }
     }
 
-    /// A section's listing and its breadcrumbs.
-    fn section(&self, s: &Section, h: &mut FxHasher) {
-        (3u8, &s.dir, &s.title, s.count).hash(h);
+    /// What a section's listing shows.
+    fn listing(&self, s: &Section) -> u64 {
+        let mut h = FxHasher::default();
+        (&s.dir, &s.title, s.count, s.index).hash(&mut h);
         for c in s.children.iter().filter_map(|d| self.linked.sections.get(d)) {
-            (&c.dir, &c.title, c.count).hash(h);
+            (&c.dir, &c.title, c.count).hash(&mut h);
         }
         for &a in &s.articles {
-            self.faces[a].hash(h);
+            self.faces[a].hash(&mut h);
         }
-        self.ancestry(&s.dir, h);
+        h.finish()
     }
 
-    fn ancestry(&self, dir: &str, h: &mut FxHasher) {
-        for s in self.linked.sections.ancestry(dir) {
-            (&s.dir, &s.title).hash(h);
+    /// Breadcrumbs down to the section at `dir`.
+    fn crumbs(&self, dir: &str) -> u64 {
+        let mut h = FxHasher::default();
+        for a in self.linked.sections.ancestry(dir) {
+            (&a.dir, &a.title).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    fn crumbs_of(&self, dir: &str) -> u64 {
+        match self.sections.get(dir) {
+            Some(&(_, crumbs)) => crumbs,
+            None => self.crumbs(dir),
         }
     }
 }

@@ -231,14 +231,17 @@ pub fn render(
         }))
         .collect();
     let mut out = Rendered::default();
-    let mut paths: Vec<String> = jobs.iter().map(|j| path_of(j, linked)).collect();
+    let job_paths: Vec<String> = jobs.iter().map(|j| path_of(j, linked)).collect();
+    let mut paths = job_paths.clone();
     paths.extend(copies.iter().map(|f| f.path.clone()));
     paths.extend(tree_diagram_paths(parsed, linked));
     check_collisions(&mut paths, content, &mut out.diagnostics);
     out.paths = paths;
     let jobs: Vec<Job> = jobs
         .into_iter()
-        .filter(|j| sink.wants(&path_of(j, linked)))
+        .zip(&job_paths)
+        .filter(|(_, path)| sink.wants(path))
+        .map(|(j, _)| j)
         .collect();
     let copies: Vec<OutputFile> = copies
         .into_iter()
@@ -520,7 +523,15 @@ impl<'a> Renderer<'a> {
             .filter(|(i, _)| self.linked.redirects[*i].is_none())
             .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
             .collect();
-        dated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        // Newest first, then by path: only the first few are shown.
+        let newest = |a: &(NaiveDate, &str, usize), b: &(NaiveDate, &str, usize)| {
+            b.0.cmp(&a.0).then(a.1.cmp(b.1))
+        };
+        if dated.len() > RECENT {
+            dated.select_nth_unstable_by(RECENT, newest);
+            dated.truncate(RECENT);
+        }
+        dated.sort_by(newest);
         ctx.trees = self.tree_entries("", HOME_TREES);
         ctx.tree_count = self.parsed.iter().map(|p| p.trees.len()).sum();
         ctx.recent = dated
@@ -537,7 +548,7 @@ impl<'a> Renderer<'a> {
             .parsed
             .iter()
             .enumerate()
-            .filter(|(i, _)| self.linked.redirects[*i].is_none())
+            .filter(|(i, p)| !p.trees.is_empty() && self.linked.redirects[*i].is_none())
             .flat_map(|(i, p)| {
                 let info = &self.linked.articles[i];
                 let page = paths::relative_href(page_dir, &format!("{}index.html", info.dir));
@@ -551,9 +562,7 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        all.sort_by(|a, b| {
-            (a.title.to_lowercase(), &a.href).cmp(&(b.title.to_lowercase(), &b.href))
-        });
+        all.sort_by_cached_key(|t| (t.title.to_lowercase(), t.href.clone()));
         all.truncate(max);
         all
     }

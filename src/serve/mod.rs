@@ -54,6 +54,8 @@ pub enum Report {
         /// Errors appeared: the last good pages stay served.
         blocked: bool,
         diagnostics: Vec<Diagnostic>,
+        /// Time of each step of the rebuild.
+        timings: Vec<(&'static str, Duration)>,
     },
     /// Something kept the server from working as it should.
     Problem(String),
@@ -134,6 +136,7 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             update.blocked,
         );
         let diagnostics = update.diagnostics.clone();
+        let timings = update.timings.clone();
         let search = !blocked && (full || !update.files.is_empty() || !update.removed.is_empty());
         let reloaded = if blocked {
             Vec::new()
@@ -156,6 +159,7 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             took: t.elapsed(),
             blocked,
             diagnostics,
+            timings,
         });
         if search {
             if let Some(job) = live.search_job() {

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A file as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,29 @@ pub struct Update {
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths (or `kbsite.yml`, theme files) that changed.
     pub changed: Vec<String>,
+    /// Time each step of the rebuild took.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Times the steps of one rebuild.
+struct Laps {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, step: &'static str) {
+        let now = Instant::now();
+        self.laps.push((step, now - self.last));
+        self.last = now;
+    }
 }
 
 /// The site in memory.
@@ -67,10 +91,12 @@ pub struct Live {
     render_diagnostics: Vec<Diagnostic>,
     /// Inputs of every page as last served.
     served: HashMap<String, Option<u64>>,
-    /// Every path served (pages, copies, diagrams), search files aside.
-    paths: HashSet<String>,
+    /// Every path served (pages, copies, diagrams), search files aside;
+    /// sorted.
+    paths: Vec<String>,
     /// Errors of the last served state.
     served_errors: usize,
+    laps: Laps,
 }
 
 impl Live {
@@ -98,8 +124,9 @@ impl Live {
             docs: Vec::new(),
             render_diagnostics: Vec::new(),
             served: HashMap::default(),
-            paths: HashSet::default(),
+            paths: Vec::new(),
             served_errors: usize::MAX,
+            laps: Laps::start(),
         };
         let update = live.rebuild_all(Vec::new());
         (live, update)
@@ -123,6 +150,7 @@ impl Live {
 
     /// Everything again: config, theme, content.
     fn rebuild_all(&mut self, changed: Vec<String>) -> Update {
+        self.laps = Laps::start();
         let (config, config_diagnostics) = config::load(&self.root);
         self.load = LoadOptions {
             content_dir: self.root.join(&config.content_dir),
@@ -147,8 +175,10 @@ impl Live {
             self.next_version += 1;
             self.versions.insert(a.path.clone(), self.next_version);
         }
+        self.laps.lap("load+parse");
         self.linked = links::link(&self.content, &self.parsed, &self.config);
         self.docs = self.all_docs();
+        self.laps.lap("link");
         self.served.clear();
         let mut update = self.render_changes(changed);
         update.full = true;
@@ -157,6 +187,7 @@ impl Live {
 
     /// Applies changes to files under the site folder (absolute paths).
     pub fn apply(&mut self, changed: &[PathBuf]) -> Update {
+        self.laps = Laps::start();
         let config_file = self.root.join(config::FILE_NAME);
         let themes = self.root.join("themes");
         let mut names: Vec<String> = Vec::new();
@@ -198,6 +229,7 @@ impl Live {
                 }
             }
         }
+        self.laps.lap("read");
         if structure {
             return self.restructure(&content_paths, names);
         }
@@ -219,6 +251,7 @@ impl Live {
             }
         }
         self.parse(&reparse);
+        self.laps.lap("parse");
         if !links::update(
             &mut self.linked,
             &self.content,
@@ -233,6 +266,7 @@ impl Live {
                 self.docs[i] = self.doc(i);
             }
         }
+        self.laps.lap("link");
         let mut update = self.render_changes(names);
         if assets && !update.blocked {
             // A changed image shows on pages that did not change: reload.
@@ -281,6 +315,7 @@ impl Live {
             parsed[i] = p;
         }
         self.parsed = parsed;
+        self.laps.lap("parse");
         self.parsed_paths = self.article_paths();
         let paths: HashSet<&str> = self.content.articles.iter().map(|a| a.path.as_str()).collect();
         self.versions.retain(|p, _| paths.contains(p.as_str()));
@@ -291,6 +326,7 @@ impl Live {
         }
         self.linked = links::link(&self.content, &self.parsed, &self.config);
         self.docs = self.all_docs();
+        self.laps.lap("link");
         self.render_changes(names)
     }
 
@@ -347,6 +383,7 @@ impl Live {
             render::inputs(&self.content, &self.parsed, &self.linked, &self.config, &versions)
                 .into_iter()
                 .collect();
+        self.laps.lap("inputs");
         let sink = Memory {
             inputs: &inputs,
             served: &self.served,
@@ -367,14 +404,20 @@ impl Live {
                 ..render::Rendered::default()
             },
         };
+        self.laps.lap("render");
         self.render_diagnostics = rendered.diagnostics;
         let diagnostics = self.diagnostics();
         let errors = diagnostics::count(&diagnostics).errors;
         let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let new_paths: HashSet<String> = rendered.paths.into_iter().collect();
-        let mut removed: Vec<String> = self.paths.difference(&new_paths).cloned().collect();
-        removed.sort();
+        let new_paths = rendered.paths;
+        let removed = if new_paths == self.paths {
+            Vec::new()
+        } else {
+            let kept: HashSet<&str> = new_paths.iter().map(String::as_str).collect();
+            let gone = self.paths.iter().filter(|p| !kept.contains(p.as_str()));
+            gone.cloned().collect()
+        };
         let blocked = errors > self.served_errors;
         let pages = rendered.pages;
         if !blocked {
@@ -382,6 +425,7 @@ impl Live {
             self.paths = new_paths;
             self.served_errors = errors;
         }
+        self.laps.lap("finish");
         Update {
             files,
             removed,
@@ -390,6 +434,7 @@ impl Live {
             blocked,
             diagnostics,
             changed,
+            timings: std::mem::take(&mut self.laps.laps),
         }
     }
 
@@ -443,7 +488,8 @@ fn served(data: Data) -> Served {
 struct Memory<'a> {
     inputs: &'a HashMap<String, Option<u64>>,
     served: &'a HashMap<String, Option<u64>>,
-    paths: &'a HashSet<String>,
+    /// Sorted.
+    paths: &'a [String],
     files: Mutex<Vec<(String, Served)>>,
 }
 
@@ -452,7 +498,7 @@ impl Sink for Memory<'_> {
         match self.inputs.get(path) {
             Some(None) => true,
             Some(hash) => self.served.get(path) != Some(hash),
-            None => !self.paths.contains(path),
+            None => self.paths.binary_search_by(|p| p.as_str().cmp(path)).is_err(),
         }
     }
 
