@@ -127,7 +127,10 @@ fn subscribe(addr: SocketAddr) -> Receiver<(String, String)> {
             if let Some(e) = line.strip_prefix("event: ") {
                 event = e.to_string();
             } else if let Some(d) = line.strip_prefix("data: ") {
-                if tx.send((std::mem::take(&mut event), d.to_string())).is_err() {
+                if tx
+                    .send((std::mem::take(&mut event), d.to_string()))
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -139,14 +142,21 @@ fn subscribe(addr: SocketAddr) -> Receiver<(String, String)> {
 /// A GET with the request target exactly as given (no client clean-up).
 fn raw_get(addr: SocketAddr, target: &str) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut all = Vec::new();
     s.read_to_end(&mut all).unwrap();
     let end = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let head = String::from_utf8_lossy(&all[..end]).into_owned();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let mut body = all[end + 4..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body);
     }
     (status, body)
@@ -156,7 +166,8 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
-        let len = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        let len =
+            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
         if len == 0 {
             return out;
         }
@@ -174,7 +185,8 @@ fn demo() -> tempfile::TempDir {
 }
 
 const POLICY: &str = "content/support/windows-server/high-availability/3rd-party-storage-software-solutions-support.md";
-const POLICY_PAGE: &str = "/support/windows-server/high-availability/3rd-party-storage-software-solutions-support/";
+const POLICY_PAGE: &str =
+    "/support/windows-server/high-availability/3rd-party-storage-software-solutions-support/";
 const SECTION_PAGE: &str = "/support/windows-server/high-availability/";
 const INCLUDE: &str = "content/support/includes/community-solutions-content-disclaimer.md";
 
@@ -215,15 +227,25 @@ fn a_broken_article_shows_errors_keeps_the_last_good_page_and_a_fix_restores_it(
     let (reload, errors) = s.save(POLICY, &broken);
     assert!(reload.is_none(), "nothing reloads on an error");
     assert!(errors.contains("\"severity\":\"error\""), "{errors}");
-    assert!(errors.contains("3rd-party-storage-software-solutions-support.md"), "{errors}");
+    assert!(
+        errors.contains("3rd-party-storage-software-solutions-support.md"),
+        "{errors}"
+    );
     assert!(errors.contains("\"line\":"), "{errors}");
-    assert_eq!(s.get(POLICY_PAGE), (200, good.clone()), "the last good page stays");
+    assert_eq!(
+        s.get(POLICY_PAGE),
+        (200, good.clone()),
+        "the last good page stays"
+    );
     // An edit elsewhere while the error stands is not served either.
     let fixed = original.replace("This article outlines", "Fixed: this article outlines");
     let (reload, errors) = s.save(POLICY, &fixed);
     assert_eq!(errors, "[]");
     assert!(reload.unwrap().contains("3rd-party-storage"));
-    assert!(s.get(POLICY_PAGE).1.contains("Fixed: this article outlines"));
+    assert!(s
+        .get(POLICY_PAGE)
+        .1
+        .contains("Fixed: this article outlines"));
 }
 
 #[test]
@@ -255,7 +277,13 @@ fn new_and_deleted_articles_come_and_go_in_listings_and_search() {
 fn served_search(s: &Server, root: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
     let run = common::kbsite(
-        &["build", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()],
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.path().to_str().unwrap(),
+        ],
         root,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -277,7 +305,10 @@ fn an_include_edit_updates_every_page_including_it() {
         second,
         "---\ntitle: Includes the disclaimer\n---\n# Includes the disclaimer\n\n[!INCLUDE [d](../../includes/community-solutions-content-disclaimer.md)]\n",
     );
-    let text = format!("{}\n\nQuetzal disclaimer line.\n", read(site.path(), INCLUDE));
+    let text = format!(
+        "{}\n\nQuetzal disclaimer line.\n",
+        read(site.path(), INCLUDE)
+    );
     let (reload, errors) = s.save(INCLUDE, &text);
     assert_eq!(errors, "[]");
     let reload = reload.unwrap();
@@ -286,7 +317,10 @@ fn an_include_edit_updates_every_page_including_it() {
         "/support/windows-server/high-availability/cluster-node-already-exists-error/",
     ] {
         assert!(s.get(page).1.contains("Quetzal disclaimer line"), "{page}");
-        assert!(reload.contains(&format!("{}index.html", &page[1..])), "{reload}");
+        assert!(
+            reload.contains(&format!("{}index.html", &page[1..])),
+            "{reload}"
+        );
     }
 }
 
@@ -350,7 +384,13 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
 fn assert_served_equals_build(s: &Server, root: &Path, when: &str) {
     let out = tempfile::tempdir().unwrap();
     let run = common::kbsite(
-        &["build", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()],
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.path().to_str().unwrap(),
+        ],
         root,
     );
     assert_eq!(run.code, 0, "{when}: {}", run.stderr);
@@ -363,7 +403,10 @@ fn assert_served_equals_build(s: &Server, root: &Path, when: &str) {
         let (status, served) = raw_get(s.addr, &format!("/{rel}"));
         assert_eq!(status, 200, "{when}: {rel}");
         let served = if rel.ends_with(".html") {
-            String::from_utf8(served).unwrap().replacen(TAG, "", 1).into_bytes()
+            String::from_utf8(served)
+                .unwrap()
+                .replacen(TAG, "", 1)
+                .into_bytes()
         } else {
             served
         };
@@ -392,7 +435,10 @@ fn requests_cannot_leave_the_site() {
     ] {
         let (status, body) = raw_get(s.addr, target);
         assert!(status == 403 || status == 404, "{target}: {status}");
-        assert!(!String::from_utf8_lossy(&body).contains("top secret"), "{target}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("top secret"),
+            "{target}"
+        );
     }
     // The 404 page is the site's own, and the reload script rides along.
     let (status, body) = s.get("/no/such/page/");
@@ -409,7 +455,10 @@ fn a_content_file_turned_symlink_out_of_the_tree_is_refused() {
     std::fs::create_dir_all(&media).unwrap();
     std::fs::write(media.join("pic.png"), "png").unwrap();
     let s = Server::start(site.path());
-    assert_eq!(s.get("/support/sql/admin/media/pic.png"), (200, "png".into()));
+    assert_eq!(
+        s.get("/support/sql/admin/media/pic.png"),
+        (200, "png".into())
+    );
     // Swapped for a link to a file outside while the server runs: the
     // rebuild may not have seen it yet; the request is refused anyway.
     std::fs::remove_file(media.join("pic.png")).unwrap();
@@ -430,12 +479,19 @@ fn mime_types_and_no_caching() {
         ("/__kbsite/reload.js", "text/javascript"),
     ] {
         let mut st = TcpStream::connect(s.addr).unwrap();
-        write!(st, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            st,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut head = String::new();
         st.read_to_string(&mut head).unwrap();
         let head = head.to_ascii_lowercase();
         assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
-        assert!(head.contains(&format!("content-type: {mime}")), "{path}: {head}");
+        assert!(
+            head.contains(&format!("content-type: {mime}")),
+            "{path}: {head}"
+        );
         assert!(head.contains("cache-control: no-store"), "{path}");
     }
 }

@@ -59,7 +59,9 @@ pub fn reload(content: &mut Content, opts: &LoadOptions, path: &str) -> Option<F
 /// A path that is gone: a file of the site, a folder of them, or nothing.
 fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
     let file = format!("{}{path}", content.display_prefix);
-    content.diagnostics.retain(|d| d.file.as_deref() != Some(&file));
+    content
+        .diagnostics
+        .retain(|d| d.file.as_deref() != Some(&file));
     if content.assets.remove(path) {
         content.index();
         return Some(FileChange::Structure);
@@ -88,9 +90,12 @@ fn reread_markdown(
 ) -> FileChange {
     let file = format!("{}{path}", content.display_prefix);
     let loaded = read_markdown(path, &file, std::fs::read(opts.content_dir.join(path)));
-    content.diagnostics.retain(|d| d.file.as_deref() != Some(&file));
+    content
+        .diagnostics
+        .retain(|d| d.file.as_deref() != Some(&file));
     let old = content.markdown.get(path).copied();
-    let is_article = |a: &super::Article| kind == walk::Kind::Article && (opts.drafts || !a.front.draft);
+    let is_article =
+        |a: &super::Article| kind == walk::Kind::Article && (opts.drafts || !a.front.draft);
     match (old, loaded.item) {
         (Some(Source::Article(i)), Some(a)) if is_article(&a) => {
             content.diagnostics.extend(loaded.diagnostics);
@@ -149,7 +154,10 @@ mod tests {
         let (_d, opts) = site();
         let mut c = load(&opts);
         std::fs::write(opts.content_dir.join("a/two.md"), "# Two, edited\n").unwrap();
-        assert_eq!(reload(&mut c, &opts, "a/two.md"), Some(FileChange::Article(1)));
+        assert_eq!(
+            reload(&mut c, &opts, "a/two.md"),
+            Some(FileChange::Article(1))
+        );
         assert_eq!(c.articles[1].body, "# Two, edited\n");
         std::fs::write(opts.content_dir.join("a/includes/inc.md"), "new\n").unwrap();
         assert_eq!(
@@ -164,19 +172,34 @@ mod tests {
         let (_d, opts) = site();
         let mut c = load(&opts);
         std::fs::write(opts.content_dir.join("a/new.md"), "# New\n").unwrap();
-        assert_eq!(reload(&mut c, &opts, "a/new.md"), Some(FileChange::Structure));
+        assert_eq!(
+            reload(&mut c, &opts, "a/new.md"),
+            Some(FileChange::Structure)
+        );
         assert_eq!(c.article_index("a/new.md"), Some(0));
         assert_eq!(c.article_index("a/one.md"), Some(1));
         std::fs::remove_file(opts.content_dir.join("a/one.md")).unwrap();
-        assert_eq!(reload(&mut c, &opts, "a/one.md"), Some(FileChange::Structure));
+        assert_eq!(
+            reload(&mut c, &opts, "a/one.md"),
+            Some(FileChange::Structure)
+        );
         assert_eq!(c.article_index("a/one.md"), None);
         // Unclosed front matter: the article is dropped, its error kept.
         std::fs::write(opts.content_dir.join("a/two.md"), "---\ntitle: x\n").unwrap();
-        assert_eq!(reload(&mut c, &opts, "a/two.md"), Some(FileChange::Structure));
+        assert_eq!(
+            reload(&mut c, &opts, "a/two.md"),
+            Some(FileChange::Structure)
+        );
         assert_eq!(c.article_index("a/two.md"), None);
-        assert!(c.diagnostics.iter().any(|d| d.file.as_deref() == Some("content/a/two.md")));
+        assert!(c
+            .diagnostics
+            .iter()
+            .any(|d| d.file.as_deref() == Some("content/a/two.md")));
         std::fs::write(opts.content_dir.join("a/two.md"), "# Two\n").unwrap();
-        assert_eq!(reload(&mut c, &opts, "a/two.md"), Some(FileChange::Structure));
+        assert_eq!(
+            reload(&mut c, &opts, "a/two.md"),
+            Some(FileChange::Structure)
+        );
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         // A folder that went away cannot be told from one path.
         std::fs::remove_dir_all(opts.content_dir.join("a")).unwrap();

@@ -385,7 +385,9 @@ pub fn update(
     changed: &[(usize, Shape)],
 ) -> bool {
     if linked.articles.len() != content.articles.len()
-        || changed.iter().any(|(i, old)| shape(content, parsed, *i) != *old)
+        || changed
+            .iter()
+            .any(|(i, old)| shape(content, parsed, *i) != *old)
     {
         return false;
     }
@@ -394,9 +396,11 @@ pub fn update(
         let anchors = anchors_of(&parsed[i]);
         if anchors != linked.anchors[i] {
             linked.anchors[i] = anchors;
-            let linking = linked.resolved.iter().enumerate().filter(|(_, rs)| {
-                rs.iter().any(|r| r.article() == Some(i))
-            });
+            let linking = linked
+                .resolved
+                .iter()
+                .enumerate()
+                .filter(|(_, rs)| rs.iter().any(|r| r.article() == Some(i)));
             redo.extend(linking.map(|(from, _)| from));
         }
     }

@@ -4,8 +4,7 @@
 //! text and parse results stand in as a version number the caller bumps
 //! whenever it parses the article again.
 
-use super::{jobs, path_of, trees, Job};
-use crate::config::Config;
+use super::{Item, Job, Plan};
 use crate::content::Content;
 use crate::links::{Linked, Resolved, Section};
 use crate::markdown::Parsed;
@@ -14,25 +13,16 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
-/// Pages that show site-wide lists (every date, section and tree): cheap
-/// to make and read by nearly any change, so always made again.
-const ALWAYS: [&str; 4] = [
-    "index.html",
-    "404.html",
-    "trees/index.html",
-    "search/index.html",
-];
-
-/// Each page and tree diagram of the site with the hash of its inputs
-/// (`None` for pages made every time). `versions[i]` changes whenever
-/// article `i`'s file or an include of it was read again.
+/// The hash of each item of `plan` (`None` for pages made every time).
+/// `versions[i]` changes whenever article `i`'s file or an include of it
+/// was read again.
 pub fn inputs(
+    plan: &Plan,
     content: &Content,
     parsed: &[Parsed],
-    linked: &Linked,
-    config: &Config,
     versions: &[u64],
-) -> Vec<(String, Option<u64>)> {
+) -> Vec<Option<u64>> {
+    let linked = plan.linked;
     let faces: Vec<u64> = (0..content.articles.len())
         .into_par_iter()
         .map(|i| face(content, parsed, linked, i))
@@ -52,19 +42,14 @@ pub fn inputs(
         .map(|s| (s.dir.as_str(), (inputs.listing(s), inputs.crumbs(&s.dir))))
         .collect();
     inputs.sections = sections;
-    let mut out: Vec<(String, Option<u64>)> = jobs(parsed, linked, config)
+    plan.items
         .par_iter()
-        .map(|job| {
-            let path = path_of(job, linked);
-            let hash = (!ALWAYS.contains(&path.as_str())).then(|| inputs.page(job));
-            (path, hash)
+        .map(|item| match item {
+            Item::Page(Job::Home | Job::NotFound | Job::Trees | Job::Search) => None,
+            Item::Page(job) => Some(inputs.page(job)),
+            Item::Diagram(i, t) => Some(hash_of(&(versions[*i], &t.svg))),
         })
-        .collect();
-    out.extend(trees(parsed, linked).map(|(i, t)| {
-        let path = format!("{}{}", linked.articles[i].dir, t.svg_file());
-        (path, Some(hash_of(&(versions[i], &t.svg))))
-    }));
-    out
+        .collect()
 }
 
 /// What a listing or a link shows of article `i`.
@@ -134,6 +119,9 @@ impl Inputs<'_> {
                 self.crumbs_of(paths::dir_of(s.dir.trim_end_matches('/')))
                     .hash(&mut h);
             }
+            // Pages showing site-wide lists (every date, section and
+            // tree): cheap to make and read by nearly any change, so
+            // always made again.
             Job::Home | Job::NotFound | Job::Trees | Job::Search => {}
         }
         h.finish()
@@ -145,9 +133,7 @@ impl Inputs<'_> {
             // The href is made of this page's folder, the target's (in its
             // face) and the link's own fragment (in this page's version).
             Resolved::Page {
-                article,
-                anchor_ok,
-                ..
+                article, anchor_ok, ..
             } => (1u8, self.faces[*article], anchor_ok).hash(h),
             Resolved::Broken => 2u8.hash(h),
         }
@@ -157,7 +143,11 @@ impl Inputs<'_> {
     fn listing(&self, s: &Section) -> u64 {
         let mut h = FxHasher::default();
         (&s.dir, &s.title, s.count, s.index).hash(&mut h);
-        for c in s.children.iter().filter_map(|d| self.linked.sections.get(d)) {
+        for c in s
+            .children
+            .iter()
+            .filter_map(|d| self.linked.sections.get(d))
+        {
             (&c.dir, &c.title, c.count).hash(&mut h);
         }
         for &a in &s.articles {

@@ -207,6 +207,81 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Rendered {
+    let plan = plan(parsed, linked, config);
+    let everything = Selection {
+        plan: &plan,
+        pick: None,
+        list_paths: true,
+    };
+    render_some(&everything, content, parsed, config, theme, sink)
+}
+
+/// The pages and tree diagrams of a site in a fixed order: what the render
+/// stage makes, and what [`inputs`] hashes, item by item.
+pub struct Plan<'a> {
+    items: Vec<Item<'a>>,
+    linked: &'a Linked,
+}
+
+enum Item<'a> {
+    Page(Job<'a>),
+    /// Article `.0`'s decision tree, as a standalone SVG.
+    Diagram(usize, &'a crate::tree::Summary),
+}
+
+/// The [`Plan`] of a site.
+pub fn plan<'a>(parsed: &'a [Parsed], linked: &'a Linked, config: &Config) -> Plan<'a> {
+    let mut items: Vec<Item> = jobs(parsed, linked, config)
+        .into_iter()
+        .map(Item::Page)
+        .collect();
+    items.extend(trees(parsed, linked).map(|(i, t)| Item::Diagram(i, t)));
+    Plan { items, linked }
+}
+
+impl Plan<'_> {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The output path of item `n`.
+    pub fn path(&self, n: usize) -> String {
+        match &self.items[n] {
+            Item::Page(job) => path_of(job, self.linked),
+            Item::Diagram(i, t) => format!("{}{}", self.linked.articles[*i].dir, t.svg_file()),
+        }
+    }
+}
+
+/// Which items of a plan to render (the preview server renders those
+/// whose inputs changed). The theme's and content's files go through
+/// [`Sink::wants`].
+pub struct Selection<'p, 'a> {
+    pub plan: &'p Plan<'a>,
+    /// Items to render; all when `None`.
+    pub pick: Option<&'p (dyn Fn(usize) -> bool + Sync)>,
+    /// List every output path in [`Rendered::paths`] and check that no two
+    /// outputs share one (false only when the caller knows the site's
+    /// paths did not change).
+    pub list_paths: bool,
+}
+
+/// Renders the selected items of a plan, and the theme's and content's
+/// files the sink wants.
+pub fn render_some(
+    selection: &Selection,
+    content: &Content,
+    parsed: &[Parsed],
+    config: &Config,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> Rendered {
+    let plan = selection.plan;
+    let linked = plan.linked;
     let r = Renderer {
         content,
         parsed,
@@ -220,7 +295,6 @@ pub fn render(
             search: config.search.enabled,
         },
     };
-    let jobs = jobs(parsed, linked, config);
     let copies: Vec<OutputFile> = theme
         .static_files
         .iter()
@@ -231,41 +305,45 @@ pub fn render(
         }))
         .collect();
     let mut out = Rendered::default();
-    let job_paths: Vec<String> = jobs.iter().map(|j| path_of(j, linked)).collect();
-    let mut paths = job_paths.clone();
-    paths.extend(copies.iter().map(|f| f.path.clone()));
-    paths.extend(tree_diagram_paths(parsed, linked));
-    check_collisions(&mut paths, content, &mut out.diagnostics);
-    out.paths = paths;
-    let jobs: Vec<Job> = jobs
-        .into_iter()
-        .zip(&job_paths)
-        .filter(|(_, path)| sink.wants(path))
-        .map(|(j, _)| j)
-        .collect();
-    let copies: Vec<OutputFile> = copies
-        .into_iter()
-        .filter(|f| sink.wants(&f.path))
-        .chain(tree_diagrams(parsed, linked, sink))
-        .collect();
+    if selection.list_paths {
+        let mut paths: Vec<String> = (0..plan.len()).map(|n| plan.path(n)).collect();
+        paths.extend(copies.iter().map(|f| f.path.clone()));
+        check_collisions(&mut paths, content, &mut out.diagnostics);
+        out.paths = paths;
+    }
+    let picked: Vec<&Item> = match selection.pick {
+        Some(pick) => plan
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| pick(*n))
+            .map(|(_, i)| i)
+            .collect(),
+        None => plan.items.iter().collect(),
+    };
+    let copies: Vec<OutputFile> = copies.into_iter().filter(|f| sink.wants(&f.path)).collect();
 
     let put = |f: OutputFile| -> Result<(), Diagnostic> {
         let path = f.path.clone();
         sink.put(f)
             .map_err(|e| Diagnostic::error(format!("cannot write `{path}`: {e}")))
     };
-    let page_results: Vec<Result<(), Diagnostic>> = jobs
+    let item_results: Vec<(bool, Result<(), Diagnostic>)> = picked
         .par_iter()
-        .map(|job| r.page(job).and_then(put))
+        .map(|item| match item {
+            Item::Page(job) => (true, r.page(job).and_then(put)),
+            Item::Diagram(i, t) => (false, put(tree_diagram(linked, *i, t))),
+        })
         .collect();
     let copy_results: Vec<Result<(), Diagnostic>> = copies.into_par_iter().map(put).collect();
     let mut failures: BTreeMap<String, (Diagnostic, usize)> = BTreeMap::new();
-    for res in &page_results {
-        if res.is_ok() {
+    for (page, res) in &item_results {
+        if *page && res.is_ok() {
             out.pages += 1;
         }
     }
-    for res in page_results.into_iter().chain(copy_results) {
+    let results = item_results.into_iter().map(|(_, r)| r).chain(copy_results);
+    for res in results {
         match res {
             Ok(()) => out.files += 1,
             Err(d) => failures.entry(d.message.clone()).or_insert((d, 0)).1 += 1,
@@ -712,26 +790,14 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Each tree's standalone SVG, next to its article's page (those `sink`
-/// wants).
-fn tree_diagrams(parsed: &[Parsed], linked: &Linked, sink: &dyn Sink) -> Vec<OutputFile> {
-    trees(parsed, linked)
-        .map(|(i, t)| (format!("{}{}", linked.articles[i].dir, t.svg_file()), t))
-        .filter(|(path, _)| sink.wants(path))
-        .map(|(path, t)| OutputFile {
-            path,
-            data: Data::Bytes(
-                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", t.svg).into_bytes(),
-            ),
-        })
-        .collect()
-}
-
-fn tree_diagram_paths<'a>(
-    parsed: &'a [Parsed],
-    linked: &'a Linked,
-) -> impl Iterator<Item = String> + 'a {
-    trees(parsed, linked).map(|(i, t)| format!("{}{}", linked.articles[i].dir, t.svg_file()))
+/// A tree's standalone SVG, next to its article's page.
+fn tree_diagram(linked: &Linked, i: usize, t: &crate::tree::Summary) -> OutputFile {
+    OutputFile {
+        path: format!("{}{}", linked.articles[i].dir, t.svg_file()),
+        data: Data::Bytes(
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", t.svg).into_bytes(),
+        ),
+    }
 }
 
 /// The trees of the listed articles, with their article.

@@ -152,13 +152,24 @@ pub struct DocText {
 }
 
 /// The search text of article `i`; `None` for a redirect (not indexed).
-pub fn doc_text(content: &Content, parsed: &[Parsed], linked: &Linked, i: usize) -> Option<DocText> {
+pub fn doc_text(
+    content: &Content,
+    parsed: &[Parsed],
+    linked: &Linked,
+    i: usize,
+) -> Option<DocText> {
     linked.redirects[i].as_ref().map_or(Some(()), |_| None)?;
     let mut texts = Vec::new();
     let mut buf = String::new();
-    let meta = read_article(content, parsed, linked, i, &parsed[i].html, &mut buf, &mut |f, t| {
-        texts.push((f, t.to_string()))
-    });
+    let meta = read_article(
+        content,
+        parsed,
+        linked,
+        i,
+        &parsed[i].html,
+        &mut buf,
+        &mut |f, t| texts.push((f, t.to_string())),
+    );
     Some(DocText {
         texts,
         meta,

@@ -65,7 +65,12 @@ impl Hub {
 
     fn join(&self) -> Receiver<Arc<str>> {
         let (tx, rx) = channel();
-        if let Some(e) = self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        if let Some(e) = self
+            .errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
             let _ = tx.send(e);
         }
         self.clients
@@ -92,7 +97,14 @@ pub fn handle(request: Request, state: &State) {
         return;
     }
     let response = match site_path(path) {
-        Err(status) => plain(status, if status == 400 { "bad request" } else { "forbidden" }),
+        Err(status) => plain(
+            status,
+            if status == 400 {
+                "bad request"
+            } else {
+                "forbidden"
+            },
+        ),
         Ok(key) => file_response(&key, path, state),
     };
     let _ = request.respond(response);
@@ -200,7 +212,11 @@ fn bytes(status: u16, body: Vec<u8>, mime: &str) -> Body {
 }
 
 fn plain(status: u16, text: &str) -> Body {
-    bytes(status, text.as_bytes().to_vec(), "text/plain; charset=utf-8")
+    bytes(
+        status,
+        text.as_bytes().to_vec(),
+        "text/plain; charset=utf-8",
+    )
 }
 
 fn header(name: &str, value: &str) -> Header {
@@ -213,7 +229,10 @@ fn events(request: Request, state: &State) {
     let rx = state.hub.join();
     let mut w = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
-    if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
+    if w.write_all(head.as_bytes())
+        .and_then(|_| w.flush())
+        .is_err()
+    {
         return;
     }
     loop {
@@ -222,7 +241,10 @@ fn events(request: Request, state: &State) {
             Err(RecvTimeoutError::Timeout) => ": ping\n\n".into(),
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if w.write_all(message.as_bytes()).and_then(|_| w.flush()).is_err() {
+        if w.write_all(message.as_bytes())
+            .and_then(|_| w.flush())
+            .is_err()
+        {
             return;
         }
     }
@@ -264,6 +286,8 @@ mod tests {
             String::from_utf8(inject(html)).unwrap(),
             format!("<html><body><p>x</p>{SCRIPT_TAG}</body></html>")
         );
-        assert!(String::from_utf8(inject(b"bare".to_vec())).unwrap().ends_with(SCRIPT_TAG));
+        assert!(String::from_utf8(inject(b"bare".to_vec()))
+            .unwrap()
+            .ends_with(SCRIPT_TAG));
     }
 }

@@ -89,8 +89,13 @@ pub struct Live {
     /// Per article, its search text (`None`: a redirect).
     docs: Vec<Option<Arc<DocText>>>,
     render_diagnostics: Vec<Diagnostic>,
-    /// Inputs of every page as last served.
-    served: HashMap<String, Option<u64>>,
+    /// The render plan's item paths as last served, and their inputs.
+    served_items: Vec<String>,
+    served_inputs: Vec<Option<u64>>,
+    /// Whether the site in memory is the one served (no update blocked
+    /// since): then an edit that keeps every page's path can compare inputs
+    /// item by item.
+    in_step: bool,
     /// Every path served (pages, copies, diagrams), search files aside;
     /// sorted.
     paths: Vec<String>,
@@ -123,7 +128,9 @@ impl Live {
             next_version: 0,
             docs: Vec::new(),
             render_diagnostics: Vec::new(),
-            served: HashMap::default(),
+            served_items: Vec::new(),
+            served_inputs: Vec::new(),
+            in_step: false,
             paths: Vec::new(),
             served_errors: usize::MAX,
             laps: Laps::start(),
@@ -179,8 +186,9 @@ impl Live {
         self.linked = links::link(&self.content, &self.parsed, &self.config);
         self.docs = self.all_docs();
         self.laps.lap("link");
-        self.served.clear();
-        let mut update = self.render_changes(changed);
+        self.served_items.clear();
+        self.served_inputs.clear();
+        let mut update = self.render_changes(changed, false);
         update.full = true;
         update
     }
@@ -252,22 +260,23 @@ impl Live {
         }
         self.parse(&reparse);
         self.laps.lap("parse");
-        if !links::update(
+        let same_pages = links::update(
             &mut self.linked,
             &self.content,
             &self.parsed,
             &self.config,
             &shapes,
-        ) {
-            self.linked = links::link(&self.content, &self.parsed, &self.config);
-            self.docs = self.all_docs();
-        } else {
+        );
+        if same_pages {
             for &i in &reparse {
                 self.docs[i] = self.doc(i);
             }
+        } else {
+            self.linked = links::link(&self.content, &self.parsed, &self.config);
+            self.docs = self.all_docs();
         }
         self.laps.lap("link");
-        let mut update = self.render_changes(names);
+        let mut update = self.render_changes(names, same_pages);
         if assets && !update.blocked {
             // A changed image shows on pages that did not change: reload.
             update.full = true;
@@ -317,7 +326,12 @@ impl Live {
         self.parsed = parsed;
         self.laps.lap("parse");
         self.parsed_paths = self.article_paths();
-        let paths: HashSet<&str> = self.content.articles.iter().map(|a| a.path.as_str()).collect();
+        let paths: HashSet<&str> = self
+            .content
+            .articles
+            .iter()
+            .map(|a| a.path.as_str())
+            .collect();
         self.versions.retain(|p, _| paths.contains(p.as_str()));
         for &i in &fresh {
             self.next_version += 1;
@@ -327,11 +341,15 @@ impl Live {
         self.linked = links::link(&self.content, &self.parsed, &self.config);
         self.docs = self.all_docs();
         self.laps.lap("link");
-        self.render_changes(names)
+        self.render_changes(names, false)
     }
 
     fn article_paths(&self) -> Vec<String> {
-        self.content.articles.iter().map(|a| a.path.clone()).collect()
+        self.content
+            .articles
+            .iter()
+            .map(|a| a.path.clone())
+            .collect()
     }
 
     /// Parses the articles `which` again.
@@ -371,30 +389,62 @@ impl Live {
     }
 
     /// Renders the pages whose inputs differ from what is served; decides
-    /// whether the result may be served.
-    fn render_changes(&mut self, changed: Vec<String>) -> Update {
+    /// whether the result may be served. `same_pages`: the edit kept every
+    /// page's path (and every title, KB number, tree id).
+    fn render_changes(&mut self, changed: Vec<String>, same_pages: bool) -> Update {
         let versions: Vec<u64> = self
             .content
             .articles
             .iter()
             .map(|a| self.versions.get(&a.path).copied().unwrap_or(0))
             .collect();
-        let inputs: HashMap<String, Option<u64>> =
-            render::inputs(&self.content, &self.parsed, &self.linked, &self.config, &versions)
-                .into_iter()
-                .collect();
+        let plan = render::plan(&self.parsed, &self.linked, &self.config);
+        let inputs = render::inputs(&plan, &self.content, &self.parsed, &versions);
+        let in_step = same_pages && self.in_step && inputs.len() == self.served_inputs.len();
+        let items = if in_step {
+            None
+        } else {
+            Some(
+                (0..plan.len())
+                    .map(|n| plan.path(n))
+                    .collect::<Vec<String>>(),
+            )
+        };
+        let pick: Vec<bool> = match &items {
+            None => inputs
+                .iter()
+                .zip(&self.served_inputs)
+                .map(|(new, old)| new.is_none() || new != old)
+                .collect(),
+            Some(paths) => {
+                let old: HashMap<&str, Option<u64>> = self
+                    .served_items
+                    .iter()
+                    .map(String::as_str)
+                    .zip(self.served_inputs.iter().copied())
+                    .collect();
+                paths
+                    .iter()
+                    .zip(&inputs)
+                    .map(|(p, new)| new.is_none() || old.get(p.as_str()) != Some(new))
+                    .collect()
+            }
+        };
         self.laps.lap("inputs");
         let sink = Memory {
-            inputs: &inputs,
-            served: &self.served,
             paths: &self.paths,
             files: Mutex::new(Vec::new()),
         };
+        let selection = render::Selection {
+            plan: &plan,
+            pick: Some(&|n| pick[n]),
+            list_paths: !in_step,
+        };
         let rendered = match &self.theme {
-            Ok(theme) => render::render(
+            Ok(theme) => render::render_some(
+                &selection,
                 &self.content,
                 &self.parsed,
-                &self.linked,
                 &self.config,
                 theme,
                 &sink,
@@ -405,24 +455,33 @@ impl Live {
             },
         };
         self.laps.lap("render");
-        self.render_diagnostics = rendered.diagnostics;
+        if !in_step {
+            self.render_diagnostics = rendered.diagnostics;
+        }
         let diagnostics = self.diagnostics();
         let errors = diagnostics::count(&diagnostics).errors;
         let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let new_paths = rendered.paths;
-        let removed = if new_paths == self.paths {
-            Vec::new()
-        } else {
-            let kept: HashSet<&str> = new_paths.iter().map(String::as_str).collect();
-            let gone = self.paths.iter().filter(|p| !kept.contains(p.as_str()));
-            gone.cloned().collect()
+        let new_paths = if in_step { None } else { Some(rendered.paths) };
+        let removed = match &new_paths {
+            Some(new) if *new != self.paths => {
+                let kept: HashSet<&str> = new.iter().map(String::as_str).collect();
+                let gone = self.paths.iter().filter(|p| !kept.contains(p.as_str()));
+                gone.cloned().collect()
+            }
+            _ => Vec::new(),
         };
         let blocked = errors > self.served_errors;
         let pages = rendered.pages;
+        self.in_step = !blocked;
         if !blocked {
-            self.served = inputs;
-            self.paths = new_paths;
+            self.served_inputs = inputs;
+            if let Some(items) = items {
+                self.served_items = items;
+            }
+            if let Some(paths) = new_paths {
+                self.paths = paths;
+            }
             self.served_errors = errors;
         }
         self.laps.lap("finish");
@@ -484,10 +543,9 @@ fn served(data: Data) -> Served {
     }
 }
 
-/// Collects the files whose inputs changed since they were served.
+/// Collects rendered files; of the theme's and content's files it wants
+/// those not served yet (a changed asset is read from disk when asked for).
 struct Memory<'a> {
-    inputs: &'a HashMap<String, Option<u64>>,
-    served: &'a HashMap<String, Option<u64>>,
     /// Sorted.
     paths: &'a [String],
     files: Mutex<Vec<(String, Served)>>,
@@ -495,11 +553,9 @@ struct Memory<'a> {
 
 impl Sink for Memory<'_> {
     fn wants(&self, path: &str) -> bool {
-        match self.inputs.get(path) {
-            Some(None) => true,
-            Some(hash) => self.served.get(path) != Some(hash),
-            None => self.paths.binary_search_by(|p| p.as_str().cmp(path)).is_err(),
-        }
+        self.paths
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .is_err()
     }
 
     fn put(&self, file: OutputFile) -> Result<(), String> {

@@ -18,11 +18,7 @@ pub struct Watcher {
 
 /// Starts watching `root/kbsite.yml`, `content_dir` and `root/themes`;
 /// each batch of changed paths goes to `tx`.
-pub fn watch(
-    root: &Path,
-    content_dir: &Path,
-    tx: Sender<Vec<PathBuf>>,
-) -> notify::Result<Watcher> {
+pub fn watch(root: &Path, content_dir: &Path, tx: Sender<Vec<PathBuf>>) -> notify::Result<Watcher> {
     let mut debouncer = new_debouncer(QUIET, None, move |r: DebounceEventResult| {
         let paths: Vec<PathBuf> = match r {
             Ok(events) => events
