@@ -65,6 +65,8 @@
   }
 
   var source = new EventSource("/__kbsite/events");
+  // For tests and tools: whether the page is listening for changes.
+  source.addEventListener("open", function () { window.kbsiteLive = true; });
   source.addEventListener("reload", function (e) {
     var paths = JSON.parse(e.data);
     if (paths.indexOf("*") >= 0 || paths.indexOf(page()) >= 0) reload();
