@@ -495,3 +495,59 @@ fn mime_types_and_no_caching() {
         assert!(head.contains("cache-control: no-store"), "{path}");
     }
 }
+
+#[test]
+fn a_renamed_article_moves_and_a_config_change_rebuilds_everything() {
+    let site = demo();
+    let s = Server::start(site.path());
+    let from = site.path().join(POLICY);
+    let to = site.path().join("content/support/windows-server/high-availability/storage-policy.md");
+    std::fs::rename(&from, &to).unwrap();
+    s.settle();
+    s.quiet();
+    assert_eq!(s.get(POLICY_PAGE).0, 404);
+    let (status, page) = s.get("/support/windows-server/high-availability/storage-policy/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Third-party storage solutions support policy"));
+    // The KB alias follows the article.
+    assert!(s.get("/kb/841696/").1.contains("storage-policy/index.html"));
+
+    let config = read(site.path(), "kbsite.yml").replace(
+        "title: kbsite demo knowledge base",
+        "title: Renamed knowledge base",
+    );
+    let (reload, errors) = s.save("kbsite.yml", &config);
+    assert_eq!(errors, "[]");
+    assert_eq!(reload.as_deref(), Some("[\"*\"]"), "every page reloads");
+    assert!(s.get("/").1.contains("Renamed knowledge base"));
+    assert!(s.get(SECTION_PAGE).1.contains("Renamed knowledge base"));
+}
+
+#[test]
+fn a_taken_port_is_reported_and_the_next_one_used() {
+    let site = demo();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kbsite"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(site.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut said = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("Serving at");
+        said.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let said = said.join("\n");
+    assert!(said.contains(&format!("Port {port} is taken")), "{said}");
+    assert!(!said.contains(&format!("Serving at http://127.0.0.1:{port}/")), "{said}");
+    assert!(said.contains("Serving at http://127.0.0.1:"), "{said}");
+}
