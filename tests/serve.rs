@@ -501,7 +501,9 @@ fn a_renamed_article_moves_and_a_config_change_rebuilds_everything() {
     let site = demo();
     let s = Server::start(site.path());
     let from = site.path().join(POLICY);
-    let to = site.path().join("content/support/windows-server/high-availability/storage-policy.md");
+    let to = site
+        .path()
+        .join("content/support/windows-server/high-availability/storage-policy.md");
     std::fs::rename(&from, &to).unwrap();
     s.settle();
     s.quiet();
@@ -548,6 +550,9 @@ fn a_taken_port_is_reported_and_the_next_one_used() {
     let _ = child.wait();
     let said = said.join("\n");
     assert!(said.contains(&format!("Port {port} is taken")), "{said}");
-    assert!(!said.contains(&format!("Serving at http://127.0.0.1:{port}/")), "{said}");
+    assert!(
+        !said.contains(&format!("Serving at http://127.0.0.1:{port}/")),
+        "{said}"
+    );
     assert!(said.contains("Serving at http://127.0.0.1:"), "{said}");
 }

@@ -5,7 +5,7 @@ use crate::content::FrontMatter;
 use crate::markdown::preprocess::KbMeta;
 
 /// An article's taxonomy terms.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Terms {
     pub service: Option<String>,
     pub subservice: Option<String>,

@@ -87,7 +87,9 @@ pub struct Live {
     versions: HashMap<String, u64>,
     next_version: u64,
     /// Per article, its search text (`None`: a redirect).
-    docs: Vec<Option<Arc<DocText>>>,
+    /// Per article path: what its search text was made from, and the
+    /// text (`None`: a redirect).
+    docs: HashMap<String, (u64, Option<Arc<DocText>>)>,
     render_diagnostics: Vec<Diagnostic>,
     /// The render plan's item paths as last served, and their inputs.
     served_items: Vec<String>,
@@ -126,7 +128,7 @@ impl Live {
             linked: Linked::default(),
             versions: HashMap::default(),
             next_version: 0,
-            docs: Vec::new(),
+            docs: HashMap::default(),
             render_diagnostics: Vec::new(),
             served_items: Vec::new(),
             served_inputs: Vec::new(),
@@ -151,7 +153,12 @@ impl Live {
     /// site, so the server makes them off the rebuild's path.
     pub fn search_job(&self) -> Option<SearchJob> {
         self.config.search.enabled.then(|| SearchJob {
-            docs: self.docs.iter().flatten().cloned().collect(),
+            docs: self
+                .content
+                .articles
+                .iter()
+                .filter_map(|a| self.docs.get(&a.path)?.1.clone())
+                .collect(),
         })
     }
 
@@ -184,7 +191,7 @@ impl Live {
         }
         self.laps.lap("load+parse");
         self.linked = links::link(&self.content, &self.parsed, &self.config);
-        self.docs = self.all_docs();
+        self.refresh_docs();
         self.laps.lap("link");
         self.served_items.clear();
         self.served_inputs.clear();
@@ -269,13 +276,16 @@ impl Live {
         );
         if same_pages {
             for &i in &reparse {
-                self.docs[i] = self.doc(i);
+                let doc = (self.doc_key(i), self.doc(i));
+                self.docs.insert(self.content.articles[i].path.clone(), doc);
             }
         } else {
             self.linked = links::link(&self.content, &self.parsed, &self.config);
-            self.docs = self.all_docs();
+            self.laps.lap("link");
+            self.refresh_docs();
         }
-        self.laps.lap("link");
+        self.laps
+            .lap(if same_pages { "link" } else { "search text" });
         let mut update = self.render_changes(names, same_pages);
         if assets && !update.blocked {
             // A changed image shows on pages that did not change: reload.
@@ -339,8 +349,9 @@ impl Live {
                 .insert(self.content.articles[i].path.clone(), self.next_version);
         }
         self.linked = links::link(&self.content, &self.parsed, &self.config);
-        self.docs = self.all_docs();
         self.laps.lap("link");
+        self.refresh_docs();
+        self.laps.lap("search text");
         self.render_changes(names, false)
     }
 
@@ -381,11 +392,36 @@ impl Live {
         search::doc_text(&self.content, &self.parsed, &self.linked, i).map(Arc::new)
     }
 
-    fn all_docs(&self) -> Vec<Option<Arc<DocText>>> {
-        (0..self.content.articles.len())
+    /// What article `i`'s search text is made from: its own text and
+    /// title, KB number and terms, and its folder's section title.
+    fn doc_key(&self, i: usize) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let a = &self.content.articles[i];
+        let info = &self.linked.articles[i];
+        let section = self.linked.sections.get(crate::paths::dir_of(&a.path));
+        let mut h = rustc_hash::FxHasher::default();
+        (self.versions.get(&a.path), &info.title, &info.kb, &info.dir).hash(&mut h);
+        (&info.terms, section.map(|s| &s.title)).hash(&mut h);
+        self.linked.redirects[i].is_some().hash(&mut h);
+        h.finish()
+    }
+
+    /// The search text of every article, made again where what it is made
+    /// from changed (after the whole site was linked again).
+    fn refresh_docs(&mut self) {
+        let old = std::mem::take(&mut self.docs);
+        self.docs = (0..self.content.articles.len())
             .into_par_iter()
-            .map(|i| self.doc(i))
-            .collect()
+            .map(|i| {
+                let key = self.doc_key(i);
+                let path = self.content.articles[i].path.clone();
+                let doc = match old.get(&path) {
+                    Some((k, doc)) if *k == key => doc.clone(),
+                    _ => self.doc(i),
+                };
+                (path, (key, doc))
+            })
+            .collect();
     }
 
     /// Renders the pages whose inputs differ from what is served; decides
