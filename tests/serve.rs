@@ -556,3 +556,26 @@ fn a_taken_port_is_reported_and_the_next_one_used() {
     );
     assert!(said.contains("Serving at http://127.0.0.1:"), "{said}");
 }
+
+#[test]
+fn a_new_content_folder_in_the_config_is_built_and_watched() {
+    let site = demo();
+    let s = Server::start(site.path());
+    copy_dir(&site.path().join("content"), &site.path().join("docs"));
+    let moved = POLICY.replacen("content/", "docs/", 1);
+    let config = format!(
+        "{}\ncontent_dir: docs\n",
+        read(site.path(), "kbsite.yml").replace("content_dir: content\n", "")
+    );
+    s.save("kbsite.yml", &config);
+    s.quiet();
+    assert_eq!(s.get(POLICY_PAGE).0, 200);
+    let text = read(site.path(), &moved)
+        .replace("This article outlines", "From docs: this article outlines");
+    let (reload, _) = s.save(&moved, &text);
+    assert!(reload.is_some(), "an edit in the new folder is seen");
+    assert!(s
+        .get(POLICY_PAGE)
+        .1
+        .contains("From docs: this article outlines"));
+}

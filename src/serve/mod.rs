@@ -105,7 +105,8 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
     let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|e| ServeError::Http(e.to_string()))?;
     let (tx, rx) = std::sync::mpsc::channel();
-    let _watcher = watch::watch(&opts.root, live.content_dir(), tx)?;
+    let mut watched = live.content_dir().to_path_buf();
+    let mut watcher = watch::watch(&opts.root, &watched, tx.clone())?;
     report(Report::Listening(addr));
     if opts.open {
         if let Err(e) = opener::open(format!("http://{addr}/")) {
@@ -128,6 +129,14 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
         let update = live.apply(&paths);
         if update.changed.is_empty() {
             continue;
+        }
+        if live.content_dir() != watched {
+            // kbsite.yml named another content folder: watch that one.
+            watched = live.content_dir().to_path_buf();
+            *state.content_dir.write().unwrap_or_else(|e| e.into_inner()) =
+                http::resolved(&watched);
+            drop(watcher);
+            watcher = watch::watch(&opts.root, &watched, tx.clone())?;
         }
         let (changed, pages, full, blocked) = (
             update.changed.clone(),
@@ -167,7 +176,7 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             }
         }
     }
-    drop(requests);
+    drop((requests, watcher));
     Ok(())
 }
 

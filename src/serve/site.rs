@@ -254,11 +254,8 @@ impl Live {
         reparse.sort_unstable();
         reparse.dedup();
         if reparse.is_empty() && !assets {
-            return Update {
-                changed: names,
-                diagnostics: self.diagnostics(),
-                ..Update::default()
-            };
+            // Nothing of the site (an editor's swap file, a toc file).
+            return Update::default();
         }
         for &i in &reparse {
             if !shapes.iter().any(|s| s.0 == i) {
