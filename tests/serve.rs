@@ -342,7 +342,8 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
     // a title change (listings, backlinks, related lists), a new article
     // linking to others (one anchor not there yet), changed headings (now
     // it is), an include edit, a broken file then its fix (and a second
-    // title), a deletion, an image, a retitled article.
+    // title), a deletion, an image, an article included by another, then
+    // retitled and rewritten.
     let steps: Vec<(&str, Option<String>)> = vec![
         (POLICY, Some(renamed.clone())),
         (
@@ -362,6 +363,10 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
         ),
         (victim, None),
         ("content/support/sql/admin/media/pic.png", Some("not really a png".into())),
+        (
+            "content/support/sql/admin/takes-in-an-article.md",
+            Some("# Takes in an article\n\n[!INCLUDE [x](links-around.md)]\n".into()),
+        ),
         (new, Some("---\ntitle: Links around, retitled\n---\nNo links now.\n".into())),
     ];
     for (n, (path, text)) in steps.iter().enumerate() {

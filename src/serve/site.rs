@@ -248,7 +248,13 @@ impl Live {
         if structure {
             return self.restructure(&content_paths, names);
         }
-        for p in &partials {
+        // Articles can be included too: what takes in a changed file is
+        // parsed again with it.
+        let articles = reparse
+            .iter()
+            .map(|&i| self.content.articles[i].path.clone());
+        let changed_markdown: Vec<String> = partials.iter().cloned().chain(articles).collect();
+        for p in &changed_markdown {
             reparse.extend(self.including(p));
         }
         reparse.sort_unstable();
