@@ -432,3 +432,69 @@ fn backlinks_and_related() {
         .iter()
         .all(|&i| i != old));
 }
+
+/// Edits article `i` in place (new file text), parses it again and runs
+/// [`update`]; returns whether it could, and what a full link makes.
+fn edit_and_update(
+    c: &mut Content,
+    parsed: &mut [Parsed],
+    l: &mut Linked,
+    i: usize,
+    text: &str,
+) -> (bool, Linked) {
+    let path = c.articles[i].path.clone();
+    let before = shape(c, parsed, i);
+    let edited = from_memory(&[(path.as_str(), text)], "content/");
+    c.articles[i] = edited.articles[0].clone();
+    parsed[i] = crate::markdown::parse(&c.articles[i], c, &Default::default());
+    let ok = update(l, c, parsed, &Config::default(), &[(i, before)]);
+    (ok, link(c, parsed, &Config::default()))
+}
+
+/// What a page shows of the link stage's results.
+fn view(l: &Linked) -> impl PartialEq + std::fmt::Debug {
+    (
+        l.resolved.clone(),
+        l.redirects.clone(),
+        l.backlinks.clone(),
+        l.related.clone(),
+        l.stats,
+        l.diagnostics.clone(),
+    )
+}
+
+#[test]
+fn update_after_a_body_or_heading_edit_equals_a_full_link() {
+    let files = [
+        ("s/a.md", "# A\n\n## Cause\n\n[b](b.md)"),
+        ("s/b.md", "# B\n\n[a](a.md#cause) [c](c.md)"),
+        ("s/c.md", "# C\n\n[a](a.md#fix)"),
+    ];
+    let (mut c, mut parsed, mut l) = run(&files, &Config::default());
+    // Body: a stops linking to b and links to c (backlinks move).
+    let (ok, full) = edit_and_update(
+        &mut c,
+        &mut parsed,
+        &mut l,
+        0,
+        "# A\n\n## Cause\n\n[c](c.md)",
+    );
+    assert!(ok);
+    assert_eq!(view(&l), view(&full));
+    // Headings: `cause` goes, `fix` comes; b's and c's anchors flip.
+    let (ok, full) = edit_and_update(&mut c, &mut parsed, &mut l, 0, "# A\n\n## Fix\n\n[c](c.md)");
+    assert!(ok);
+    assert_eq!(view(&l), view(&full));
+    assert!(l.diagnostics.iter().any(|d| d.message.contains("#cause")));
+}
+
+#[test]
+fn update_declines_when_what_others_see_changed() {
+    let files = [("s/a.md", "# A\n"), ("s/b.md", "# B\n\n[a](a.md)")];
+    let (mut c, mut parsed, mut l) = run(&files, &Config::default());
+    let (ok, _) = edit_and_update(&mut c, &mut parsed, &mut l, 0, "# A renamed\n");
+    assert!(!ok, "a new title changes listings and backlink order");
+    let (mut c, mut parsed, mut l) = run(&files, &Config::default());
+    let (ok, _) = edit_and_update(&mut c, &mut parsed, &mut l, 0, "---\nkb: 123\n---\n# A\n");
+    assert!(!ok, "a new KB number changes alias pages and mentions");
+}

@@ -265,6 +265,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn index_from_kept_texts_equals_the_build_index() {
+        let content = crate::content::from_memory(
+            &[
+                ("s/a.md", "---\ntitle: Alpha\ndescription: First.\n---\n# Alpha\n\nCluster quorum text.\n"),
+                ("s/b.md", "---\nms.service: sql\n---\n# Beta\n\n## Disks\n\nSee [a](a.md).\n"),
+                ("s/r.md", "---\nredirect_url: a.md\n---\n# Gone\n"),
+                ("s/includes/x.md", "Shared text.\n"),
+            ],
+            "content/",
+        );
+        let config = crate::config::Config::default();
+        let mut parsed: Vec<Parsed> = content
+            .articles
+            .iter()
+            .map(|a| markdown::parse(a, &content, &Default::default()))
+            .collect();
+        let linked = crate::links::link(&content, &parsed, &config);
+        let docs: Vec<Arc<DocText>> = (0..content.articles.len())
+            .filter_map(|i| doc_text(&content, &parsed, &linked, i).map(Arc::new))
+            .collect();
+        assert_eq!(docs.len(), 2, "redirects are not indexed");
+        let kept = index_texts(&docs);
+        let built = index(&content, &mut parsed, &linked);
+        assert_eq!(kept, built);
+    }
+
+    #[test]
     fn squash_collapses_and_trims() {
         assert_eq!(squash("  a \n\t b\u{2003}c  ", 100), "a b c");
         assert_eq!(squash("héllo wörld", 2), "h");
