@@ -14,8 +14,7 @@ pub use http::{site_path, SCRIPT_TAG};
 use site::{Live, SearchJob, Served, Update};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Severity};
@@ -84,10 +83,9 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
     let (mut live, first) = Live::build(&opts.root, opts.drafts);
     let state = Arc::new(http::State::new(live.content_dir()));
     publish(&state, first);
-    let search_paths = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let search = Search::start(state.clone());
     if let Some(job) = live.search_job() {
-        let mut old = search_paths.lock().unwrap_or_else(|e| e.into_inner());
-        publish_search(&state, job.run(), &mut old);
+        search.run_now(job);
     }
     report(Report::Built {
         articles: live.article_count(),
@@ -113,7 +111,6 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             report(Report::Problem(format!("cannot open a browser: {e}")));
         }
     }
-
     let requests = {
         let state = state.clone();
         std::thread::spawn(move || {
@@ -123,11 +120,8 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             }
         })
     };
-    let search_generation = Arc::new(AtomicU64::new(0));
     while let Some(paths) = watch::next_batch(&rx) {
-        let t = Instant::now();
-        let update = live.apply(&paths);
-        if update.changed.is_empty() {
+        if !rebuild(&mut live, &state, &search, &paths, report) {
             continue;
         }
         if live.content_dir() != watched {
@@ -138,46 +132,58 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             drop(watcher);
             watcher = watch::watch(&opts.root, &watched, tx.clone())?;
         }
-        let (changed, pages, full, blocked) = (
-            update.changed.clone(),
-            update.pages,
-            update.full,
-            update.blocked,
-        );
-        let diagnostics = update.diagnostics.clone();
-        let timings = update.timings.clone();
-        let search = !blocked && (full || !update.files.is_empty() || !update.removed.is_empty());
-        let reloaded = if blocked {
-            Vec::new()
-        } else {
-            publish(&state, update)
-        };
-        if full && !blocked {
-            state.hub.send("reload", "[\"*\"]");
-        } else if !reloaded.is_empty() {
-            state.hub.send(
-                "reload",
-                &serde_json::to_string(&reloaded).unwrap_or_default(),
-            );
-        }
-        send_errors(&state, &diagnostics);
-        report(Report::Rebuilt {
-            changed,
-            pages,
-            full,
-            took: t.elapsed(),
-            blocked,
-            diagnostics,
-            timings,
-        });
-        if search {
-            if let Some(job) = live.search_job() {
-                start_search(job, &state, &search_generation, &search_paths);
-            }
-        }
     }
     drop((requests, watcher));
     Ok(())
+}
+
+/// One rebuild after `paths` changed: serve what changed (unless new
+/// errors appeared), tell the pages, report, and queue the search update.
+/// False when the files were no part of the site.
+fn rebuild(
+    live: &mut Live,
+    state: &http::State,
+    search: &Search,
+    paths: &[std::path::PathBuf],
+    report: &dyn Fn(Report),
+) -> bool {
+    let t = Instant::now();
+    let mut update = live.apply(paths);
+    if update.changed.is_empty() {
+        return false;
+    }
+    let diagnostics = std::mem::take(&mut update.diagnostics);
+    let (changed, timings) = (
+        std::mem::take(&mut update.changed),
+        std::mem::take(&mut update.timings),
+    );
+    let (pages, full, blocked) = (update.pages, update.full, update.blocked);
+    if !blocked {
+        let touched = full || !update.files.is_empty() || !update.removed.is_empty();
+        let reloaded = publish(state, update);
+        if full {
+            state.hub.send("reload", "[\"*\"]");
+        } else if !reloaded.is_empty() {
+            let paths = serde_json::to_string(&reloaded).unwrap_or_default();
+            state.hub.send("reload", &paths);
+        }
+        if touched {
+            if let Some(job) = live.search_job() {
+                search.queue(job);
+            }
+        }
+    }
+    send_errors(state, &diagnostics);
+    report(Report::Rebuilt {
+        changed,
+        pages,
+        full,
+        took: t.elapsed(),
+        blocked,
+        diagnostics,
+        timings,
+    });
+    true
 }
 
 /// Listens on the wanted port, or the next free one after it.
@@ -219,35 +225,75 @@ fn publish(state: &http::State, update: Update) -> Vec<String> {
     changed
 }
 
-/// Replaces the search files by `made`.
-fn publish_search(state: &http::State, made: Vec<(String, Served)>, old: &mut Vec<String>) {
-    let mut files = state.files.write().unwrap_or_else(|e| e.into_inner());
-    let new: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
-    for p in old.iter().filter(|p| !new.contains(p.as_str())) {
-        files.remove(p);
-    }
-    *old = made.iter().map(|(p, _)| p.clone()).collect();
-    files.extend(made);
+/// Makes the search files on a thread of its own, one job at a time: a job
+/// queued while another runs replaces any job still waiting, so a burst of
+/// saves costs one more index, not one per save.
+struct Search {
+    shared: Arc<SearchShared>,
 }
 
-/// Makes the search files on a thread of their own; a newer job makes an
-/// older one's result obsolete.
-fn start_search(
-    job: SearchJob,
-    state: &Arc<http::State>,
-    generation: &Arc<AtomicU64>,
-    paths: &Arc<std::sync::Mutex<Vec<String>>>,
-) {
-    let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
-    let (state, generation, paths) = (state.clone(), generation.clone(), paths.clone());
-    std::thread::spawn(move || {
-        let files = job.run();
-        let mut old = paths.lock().unwrap_or_else(|e| e.into_inner());
-        if generation.load(Ordering::SeqCst) == mine {
-            publish_search(&state, files, &mut old);
-            state.hub.send("search", "{}");
+struct SearchShared {
+    state: Arc<http::State>,
+    waiting: Mutex<Option<SearchJob>>,
+    wake: Condvar,
+    /// The search files now served.
+    paths: Mutex<Vec<String>>,
+}
+
+impl Search {
+    fn start(state: Arc<http::State>) -> Search {
+        let shared = Arc::new(SearchShared {
+            state,
+            waiting: Mutex::new(None),
+            wake: Condvar::new(),
+            paths: Mutex::new(Vec::new()),
+        });
+        let worker = shared.clone();
+        std::thread::spawn(move || loop {
+            let job = {
+                let mut waiting = worker.waiting.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    match waiting.take() {
+                        Some(job) => break job,
+                        None => {
+                            waiting = worker.wake.wait(waiting).unwrap_or_else(|e| e.into_inner())
+                        }
+                    }
+                }
+            };
+            worker.publish(job.run());
+            worker.state.hub.send("search", "{}");
+        });
+        Search { shared }
+    }
+
+    fn queue(&self, job: SearchJob) {
+        *self
+            .shared
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(job);
+        self.shared.wake.notify_one();
+    }
+
+    /// Makes the search files on this thread (the first build).
+    fn run_now(&self, job: SearchJob) {
+        self.shared.publish(job.run());
+    }
+}
+
+impl SearchShared {
+    /// Replaces the search files by `made`.
+    fn publish(&self, made: Vec<(String, Served)>) {
+        let mut old = self.paths.lock().unwrap_or_else(|e| e.into_inner());
+        let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+        let new: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
+        for p in old.iter().filter(|p| !new.contains(p.as_str())) {
+            files.remove(p);
         }
-    });
+        *old = made.iter().map(|(p, _)| p.clone()).collect();
+        files.extend(made);
+    }
 }
 
 /// Tells the pages the site's errors now (an empty list clears the
