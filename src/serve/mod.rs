@@ -249,6 +249,9 @@ impl Search {
             paths: Mutex::new(Vec::new()),
         });
         let worker = shared.clone();
+        // One thread of its own: rebuilds run on the global pool and must
+        // not queue behind the index's work there.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
         std::thread::spawn(move || loop {
             let job = {
                 let mut waiting = worker.waiting.lock().unwrap_or_else(|e| e.into_inner());
@@ -261,7 +264,11 @@ impl Search {
                     }
                 }
             };
-            worker.publish(job.run());
+            let made = match &pool {
+                Some(pool) => pool.install(|| job.run()),
+                None => job.run(),
+            };
+            worker.publish(made);
             worker.state.hub.send("search", "{}");
         });
         Search { shared }
