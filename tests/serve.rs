@@ -215,6 +215,8 @@ fn an_edit_is_served_and_its_page_told_to_reload() {
     assert!(s.get(POLICY_PAGE).1.contains("Edited while serving"));
     // Pages it does not touch are not told to reload.
     assert!(!reload.contains("\"index.html\""), "{reload}");
+    // Everything lives in memory: no output folder appears.
+    assert!(!site.path().join("public").exists());
 }
 
 #[test]
