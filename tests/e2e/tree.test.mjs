@@ -38,7 +38,25 @@ after(async () => {
 
 const url = (hash = '') => pathToFileURL(path.join(outDir, PAGE)).href + hash;
 
-const open = (javaScriptEnabled, hash = '') => openPage(browser, url(hash), { javaScriptEnabled });
+/** With JavaScript on, waits until the tree's script has taken over:
+ * answers clicked before that would follow the no-script links and race
+ * the script reading the address (seen on a busy machine). */
+async function ready(page, js) {
+  if (js) await page.locator(`[data-kb-tree="${TREE}"].kb-js`).waitFor({ state: 'attached' });
+}
+
+async function open(javaScriptEnabled, hash = '') {
+  const opened = await openPage(browser, url(hash), { javaScriptEnabled });
+  await ready(opened.page, javaScriptEnabled);
+  return opened;
+}
+
+/** Loads `target` (and reloads it, when `reload`), then waits for the script. */
+async function visit(page, js, target, reload = false) {
+  await page.goto(target);
+  if (reload) await page.reload();
+  await ready(page, js);
+}
 
 /** The one node of the tree that is showing; fails if not exactly one. */
 async function shown(page) {
@@ -54,6 +72,25 @@ async function shown(page) {
 async function answer(page, label) {
   const current = await shown(page);
   await current.locator.getByRole('link', { name: label, exact: true }).click();
+  // The script may show the next node on `hashchange`, after the click
+  // returns: wait for the node to change before looking at it.
+  await page.waitForFunction(
+    ([tree, before]) => [...document.querySelectorAll(`[data-kb-tree="${tree}"] .kb-tree-node`)]
+      .some((n) => n.checkVisibility() && n.getAttribute('data-kb-node') !== before),
+    [TREE, current.node],
+  );
+}
+
+/** Waits (briefly) for `node` to be the node showing, then checks it:
+ * the script shows a node on `hashchange`, after a key press returns. */
+async function expectNode(page, node, message) {
+  await page.waitForFunction(
+    ([tree, want]) => [...document.querySelectorAll(`[data-kb-tree="${tree}"] .kb-tree-node`)]
+      .some((n) => n.checkVisibility() && n.getAttribute('data-kb-node') === want),
+    [TREE, node],
+    { timeout: 3000 },
+  ).catch(() => {});
+  assert.equal((await shown(page)).node, node, message);
 }
 
 const tests = treeTests();
@@ -71,7 +108,7 @@ for (const js of [false, true]) {
   test(`JavaScript ${js ? 'on' : 'off'}: every test path reaches its outcome`, async () => {
     const { page, context, problems } = await open(js);
     for (const t of tests) {
-      await page.goto(url());
+      await visit(page, js, url());
       // Starting over: with JS the hash is empty, without it no node is targeted.
       assert.equal((await shown(page)).node, 'logo', 'the walk starts at the start node');
       for (const label of t.path) await answer(page, label);
@@ -95,8 +132,7 @@ for (const js of [false, true]) {
     let outcomesReached = 0;
     while (stack.length) {
       const prefix = stack.pop();
-      await page.goto(url(js ? `#${TREE}=` : ''));
-      await page.reload();
+      await visit(page, js, url(js ? `#${TREE}=` : ''), true);
       for (const label of prefix) await answer(page, label);
       const here = await shown(page);
       if (here.outcome) { outcomesReached++; continue; }
@@ -120,15 +156,16 @@ test('JavaScript on: reload, back and forward keep the walk', async () => {
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-kb-node')), 'drivers');
   assert.match(await page.locator('[data-kb-status]').innerText(), /Question 3: Does the third-party software install drivers\?/);
   await page.reload();
+  await ready(page, true);
   assert.equal((await shown(page)).node, 'drivers', 'a reload restores the walk');
   assert.equal(await page.locator('[data-kb-back]').count(), 2, 'and the answers so far');
   await page.goBack();
-  assert.equal((await shown(page)).node, 'software', 'back goes one answer back');
+  await expectNode(page, 'software', 'back goes one answer back');
   await page.goForward();
-  assert.equal((await shown(page)).node, 'drivers', 'forward returns');
+  await expectNode(page, 'drivers', 'forward returns');
   // An earlier answer, clicked, goes back to that question.
   await page.locator('[data-kb-back="0"]').click();
-  assert.equal((await shown(page)).node, 'logo');
+  await expectNode(page, 'logo');
   // A shared link opens the walk where it was.
   const shared = await browser.newPage();
   await shared.goto(url(`#${TREE}=yes/yes/yes/no`));
@@ -142,12 +179,12 @@ test('JavaScript on: the walk works from the keyboard', async () => {
   const { page, context } = await open(true);
   await page.locator('[data-kb-tree] .kb-tree-node:visible [data-kb-answer]').first().focus();
   await page.keyboard.press('Enter');
-  assert.equal((await shown(page)).node, 'software');
+  await expectNode(page, 'software');
   // Focus is on the new question; Tab reaches its first answer.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent.trim()), 'Yes');
   await page.keyboard.press('Enter');
-  assert.equal((await shown(page)).node, 'drivers');
+  await expectNode(page, 'drivers');
   await context.close();
 });
 
