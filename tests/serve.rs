@@ -77,8 +77,14 @@ impl Server {
 
     /// Writes a content file and waits until the rebuild is done (its
     /// `errors` event); returns the `reload` data sent before it, if any.
+    /// Saves as many editors do (a new file renamed over the old), so a
+    /// busy machine never shows the server a half-written file.
     fn save(&self, rel: &str, text: &str) -> (Option<String>, String) {
-        write(&self.root.join(rel), text.as_bytes());
+        let staged = self.root.join(".saving");
+        write(&staged, text.as_bytes());
+        let target = self.root.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::rename(&staged, &target).unwrap();
         self.settle()
     }
 

@@ -60,9 +60,17 @@ async function open() {
   return { page, context, problems };
 }
 
+// Saves as many editors do: a new file renamed over the old one, so the
+// server never reads a half-written file.
+function save(file, text) {
+  const staged = path.join(site, '.saving');
+  fs.writeFileSync(staged, text);
+  fs.renameSync(staged, file);
+}
+
 function edit(transform) {
   const file = path.join(site, ARTICLE);
-  fs.writeFileSync(file, transform(fs.readFileSync(file, 'utf8')));
+  save(file, transform(fs.readFileSync(file, 'utf8')));
 }
 
 test('a saved edit reloads the page and keeps the scroll position', async () => {
@@ -98,7 +106,7 @@ test('a broken article shows an escaped error overlay; the fix clears it', async
   await overlay.waitFor();
   assert.equal(await page.locator('main').innerText(), good);
   // The fix clears the overlay; with a second edit the page reloads.
-  fs.writeFileSync(path.join(site, ARTICLE), `${original}\n\nFixed and served again.\n`);
+  save(path.join(site, ARTICLE), `${original}\n\nFixed and served again.\n`);
   await page.waitForSelector('text=Fixed and served again.');
   assert.equal(await overlay.count(), 0);
   await context.close();
