@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response};
 
-/// Where the reload script is served; never a path of the site (kbsite
-/// skips hidden and `__`-less names alike, and no page lives here).
+/// Where the reload script is served. The server's own paths live under
+/// `/__kbsite/` and win over a content folder of that name.
 pub const SCRIPT_PATH: &str = "/__kbsite/reload.js";
 const EVENTS_PATH: &str = "/__kbsite/events";
 /// The tag added to every HTML page served, before `</body>`.
