@@ -26,6 +26,8 @@ pub struct BuildOptions {
     pub write: bool,
     /// Also check that external http(s) links answer (`check --external`).
     pub external: bool,
+    /// Also write the built site as one zip here (`build --zip`).
+    pub zip: Option<PathBuf>,
 }
 
 /// Time one stage took.
@@ -91,6 +93,8 @@ pub struct Build {
     pub timings: Vec<Timing>,
     /// Where the site was written, if it was.
     pub written: Option<PathBuf>,
+    /// Where its zip was written, if asked for and it was.
+    pub zipped: Option<PathBuf>,
     pub total: Duration,
     /// CPU time of the whole build, where the system tells it.
     pub total_cpu: Option<Duration>,
@@ -240,7 +244,16 @@ pub fn build(opts: &BuildOptions) -> Build {
                     .diagnostics
                     .push(Diagnostic::error(e.to_string()).with_hint(e.hint())),
             }
-            stage("commit", t, &mut b.timings);
+            let t = stage("commit", t, &mut b.timings);
+            if let (Some(out), Some(file)) = (&b.written, &opts.zip) {
+                match output::zip(out, file) {
+                    Ok(()) => b.zipped = Some(file.clone()),
+                    Err(e) => b
+                        .diagnostics
+                        .push(Diagnostic::error(e.to_string()).with_hint(e.hint())),
+                }
+                stage("zip", t, &mut b.timings);
+            }
         }
     }
     b.site = Site {

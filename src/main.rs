@@ -49,6 +49,9 @@ enum Command {
         /// Output folder (default: `output_dir` from kbsite.yml, under --root)
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Also write the site as one zip FILE for offline reading
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
     },
     /// Check the site and report problems without writing anything
     Check {
@@ -91,7 +94,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { site, output } => {
+        Command::Build { site, output, zip } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
                 strict: site.strict,
                 write: true,
                 external: false,
+                zip,
             };
             let b = build(&opts);
             report(&b, &opts);
@@ -188,6 +192,9 @@ fn report(b: &Build, opts: &BuildOptions) {
                 b.site.rendered.files,
                 out.display()
             );
+            if let Some(zip) = &b.zipped {
+                println!("Zipped the site into {}.", zip.display());
+            }
             println!("Open {} in a browser.", out.join("index.html").display());
         }
         None if opts.write => {

@@ -124,6 +124,61 @@ impl Sink for Staging {
     }
 }
 
+fn zip_err(path: &Path) -> impl Fn(zip::result::ZipError) -> WriteError + '_ {
+    move |e| WriteError::Io {
+        path: path.to_path_buf(),
+        source: io::Error::other(e),
+    }
+}
+
+/// Entries' time in the zip: a fixed one, so two builds give the same
+/// bytes (DESIGN: Determinism). 1980-01-01, the format's first day.
+fn zip_time() -> zip::DateTime {
+    zip::DateTime::default()
+}
+
+/// Writes the site in `dir` as one zip at `file` for offline readers: its
+/// files at the zip's root in path order (the marker file left out), each
+/// deflated, with a fixed time and mode. Written beside `file`, then
+/// renamed into place.
+pub fn zip(dir: &Path, file: &Path) -> Result<(), WriteError> {
+    let part = file.with_extension("zip.part");
+    let result =
+        write_zip(dir, &part).and_then(|()| std::fs::rename(&part, file).map_err(io_err(file)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    result
+}
+
+fn write_zip(dir: &Path, part: &Path) -> Result<(), WriteError> {
+    use std::io::Write as _;
+    let out = std::fs::File::create(part).map_err(io_err(part))?;
+    let mut z = zip::ZipWriter::new(io::BufWriter::new(out));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip_time())
+        .unix_permissions(0o644);
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name();
+    for entry in walker {
+        let entry = entry.map_err(|e| WriteError::Io {
+            path: dir.to_path_buf(),
+            source: e.into(),
+        })?;
+        if !entry.file_type().is_file() || entry.depth() == 1 && entry.file_name() == MARKER {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = crate::content::slash_path(rel);
+        let bytes = std::fs::read(entry.path()).map_err(io_err(entry.path()))?;
+        z.start_file(name, options).map_err(zip_err(part))?;
+        z.write_all(&bytes).map_err(io_err(part))?;
+    }
+    let mut buf = z.finish().map_err(zip_err(part))?;
+    buf.flush().map_err(io_err(part))?;
+    Ok(())
+}
+
 /// Makes `out_dir` hold exactly `files` (all at once; the build streams
 /// through [`Staging`] instead).
 pub fn write(files: &[OutputFile], out_dir: &Path) -> Result<(), WriteError> {

@@ -336,6 +336,9 @@ fn an_include_edit_updates_every_page_including_it() {
 fn served_pages_equal_a_full_build_after_a_series_of_edits() {
     let site = demo();
     let root = site.path();
+    // With a base_url, so the sitemap and feed are compared too.
+    let config = read(root, "kbsite.yml") + "base_url: https://kb.example.org/docs/\n";
+    std::fs::write(root.join("kbsite.yml"), config).unwrap();
     let s = Server::start(root);
     let policy = read(root, POLICY);
     let renamed = policy.replacen(

@@ -42,12 +42,26 @@ pub fn inputs(
         .map(|s| (s.dir.as_str(), (inputs.listing(s), inputs.crumbs(&s.dir))))
         .collect();
     inputs.sections = sections;
+    let site = hash_of(&(
+        &faces,
+        linked.sections.by_dir.keys().collect::<Vec<_>>(),
+        &linked
+            .redirects
+            .iter()
+            .map(Option::is_some)
+            .collect::<Vec<_>>(),
+        parsed.iter().any(|p| !p.trees.is_empty()),
+    ));
     plan.items
         .par_iter()
         .map(|item| match item {
             Item::Page(Job::Home | Job::NotFound | Job::Trees | Job::Search) => None,
             Item::Page(job) => Some(inputs.page(job)),
             Item::Diagram(i, t) => Some(hash_of(&(versions[*i], &t.svg))),
+            Item::Robots => None,
+            // Every listed article's folder, date, title and description,
+            // and the sections: a hash of all faces and section folders.
+            Item::Sitemap | Item::SitemapPart(_) | Item::Feed => Some(site),
         })
         .collect()
 }
@@ -62,6 +76,7 @@ fn face(content: &Content, parsed: &[Parsed], linked: &Linked, i: usize) -> u64 
         &a.front.description,
         &parsed[i].summary,
         a.front.date,
+        &a.front.author,
     ))
 }
 

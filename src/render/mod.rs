@@ -2,6 +2,7 @@
 //! theme's static files and the content's own files. Out comes the complete
 //! list of output files; nothing touches the disk here.
 
+pub mod feeds;
 mod inputs;
 pub mod theme;
 
@@ -136,6 +137,11 @@ struct PageCtx<'a> {
     /// Redirect pages: where to go, and the absolute canonical URL.
     redirect: Option<String>,
     canonical: Option<String>,
+    /// What search engines and link previews show: the description, else
+    /// the first paragraph, else a line about the page.
+    summary: String,
+    /// schema.org data about the page, as JSON ready for a `<script>`.
+    json_ld: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -207,7 +213,7 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Rendered {
-    let plan = plan(parsed, linked, config);
+    let plan = plan(content, parsed, linked, config);
     let everything = Selection {
         plan: &plan,
         pick: None,
@@ -227,15 +233,36 @@ enum Item<'a> {
     Page(Job<'a>),
     /// Article `.0`'s decision tree, as a standalone SVG.
     Diagram(usize, &'a crate::tree::Summary),
+    /// `robots.txt`.
+    Robots,
+    /// `sitemap.xml`: all the URLs, or the index of the parts past 50,000.
+    Sitemap,
+    /// `sitemap-N.xml`, the Nth 50,000 URLs (from 1).
+    SitemapPart(usize),
+    /// `feed.xml`, the Atom feed.
+    Feed,
 }
 
 /// The [`Plan`] of a site.
-pub fn plan<'a>(parsed: &'a [Parsed], linked: &'a Linked, config: &Config) -> Plan<'a> {
+pub fn plan<'a>(
+    content: &Content,
+    parsed: &'a [Parsed],
+    linked: &'a Linked,
+    config: &Config,
+) -> Plan<'a> {
     let mut items: Vec<Item> = jobs(parsed, linked, config)
         .into_iter()
         .map(Item::Page)
         .collect();
     items.extend(trees(parsed, linked).map(|(i, t)| Item::Diagram(i, t)));
+    items.push(Item::Robots);
+    if config.base_url.is_some() {
+        let has_trees = parsed.iter().any(|p| !p.trees.is_empty());
+        let urls = feeds::urls(content, linked, has_trees).len();
+        items.push(Item::Sitemap);
+        items.extend((1..=feeds::sitemap_parts(urls)).map(Item::SitemapPart));
+        items.push(Item::Feed);
+    }
     Plan { items, linked }
 }
 
@@ -253,6 +280,10 @@ impl Plan<'_> {
         match &self.items[n] {
             Item::Page(job) => path_of(job, self.linked),
             Item::Diagram(i, t) => format!("{}{}", self.linked.articles[*i].dir, t.svg_file()),
+            Item::Robots => "robots.txt".into(),
+            Item::Sitemap => "sitemap.xml".into(),
+            Item::SitemapPart(n) => feeds::sitemap_part_path(*n),
+            Item::Feed => "feed.xml".into(),
         }
     }
 }
@@ -311,15 +342,14 @@ pub fn render_some(
         check_collisions(&mut paths, content, &mut out.diagnostics);
         out.paths = paths;
     }
-    let picked: Vec<&Item> = match selection.pick {
+    let picked: Vec<(usize, &Item)> = match selection.pick {
         Some(pick) => plan
             .items
             .iter()
             .enumerate()
             .filter(|(n, _)| pick(*n))
-            .map(|(_, i)| i)
             .collect(),
-        None => plan.items.iter().collect(),
+        None => plan.items.iter().enumerate().collect(),
     };
     let copies: Vec<OutputFile> = copies.into_iter().filter(|f| sink.wants(&f.path)).collect();
 
@@ -330,9 +360,19 @@ pub fn render_some(
     };
     let item_results: Vec<(bool, Result<(), Diagnostic>)> = picked
         .par_iter()
-        .map(|item| match item {
+        .map(|&(n, item)| match item {
             Item::Page(job) => (true, r.page(job).and_then(put)),
             Item::Diagram(i, t) => (false, put(tree_diagram(linked, *i, t))),
+            Item::Robots | Item::Sitemap | Item::SitemapPart(_) | Item::Feed => {
+                let data = Data::Bytes(r.feed_file(item).into_bytes());
+                (
+                    false,
+                    put(OutputFile {
+                        path: plan.path(n),
+                        data,
+                    }),
+                )
+            }
         })
         .collect();
     let copy_results: Vec<Result<(), Diagnostic>> = copies.into_par_iter().map(put).collect();
@@ -422,6 +462,32 @@ fn check_collisions(paths: &mut [String], content: &Content, diags: &mut Vec<Dia
 }
 
 impl<'a> Renderer<'a> {
+    /// The text of `robots.txt`, a sitemap file or the feed.
+    fn feed_file(&self, item: &Item) -> String {
+        let base = self.config.base_url.as_deref().unwrap_or("");
+        let urls = || {
+            let has_trees = self.parsed.iter().any(|p| !p.trees.is_empty());
+            feeds::urls(self.content, self.linked, has_trees)
+        };
+        match item {
+            Item::Sitemap => {
+                let urls = urls();
+                match feeds::sitemap_parts(urls.len()) {
+                    0 => feeds::urlset(base, &urls),
+                    parts => feeds::sitemap_index(base, parts),
+                }
+            }
+            Item::SitemapPart(n) => {
+                let urls = urls();
+                let from = (n - 1) * feeds::SITEMAP_URLS;
+                let to = urls.len().min(from + feeds::SITEMAP_URLS);
+                feeds::urlset(base, &urls[from.min(to)..to])
+            }
+            Item::Feed => feeds::atom(self.content, self.linked, self.config, base),
+            _ => feeds::robots(self.config),
+        }
+    }
+
     fn page(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
         let (template, ctx, file) = match job {
             Job::Article(i) => (
@@ -526,6 +592,12 @@ impl<'a> Renderer<'a> {
                 .collect(),
             redirect: None,
             canonical: self.canonical(&info.dir),
+            summary: front
+                .description
+                .clone()
+                .or_else(|| Some(p.summary.clone()).filter(|s| !s.is_empty()))
+                .unwrap_or_else(|| info.title.clone()),
+            json_ld: Some(self.tech_article(i)),
         };
         let mut ctx = self.base_ctx(&info.dir, page);
         let folder = paths::dir_of(&article.path);
@@ -543,6 +615,8 @@ impl<'a> Renderer<'a> {
             kind: "section",
             title: s.title.clone(),
             listing: Some(self.listing(s, &s.dir)),
+            canonical: self.canonical(&s.dir),
+            summary: format!("{}: {} articles in {}", s.title, s.count, self.config.title),
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx(&s.dir, page);
@@ -569,6 +643,13 @@ impl<'a> Renderer<'a> {
             description: index.and_then(|i| self.content.articles[i].front.description.as_deref()),
             content,
             listing: root.map(|s| self.listing(s, "")),
+            canonical: self.canonical(""),
+            summary: index
+                .and_then(|i| self.content.articles[i].front.description.clone())
+                .unwrap_or_else(|| {
+                    let n = self.linked.redirects.iter().filter(|r| r.is_none()).count();
+                    format!("{}: {n} support articles", self.config.title)
+                }),
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx("", page);
@@ -649,6 +730,7 @@ impl<'a> Renderer<'a> {
         let page = PageCtx {
             kind: "search",
             title: "Search".into(),
+            summary: format!("Search {}", self.config.title),
             ..PageCtx::default()
         };
         self.base_ctx("search/", page)
@@ -658,6 +740,11 @@ impl<'a> Renderer<'a> {
         let page = PageCtx {
             kind: "trees",
             title: "Decision trees".into(),
+            canonical: self.canonical("trees/"),
+            summary: format!(
+                "Decision trees of {}: answer questions to find what applies to you",
+                self.config.title
+            ),
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx("trees/", page);
@@ -665,6 +752,52 @@ impl<'a> Renderer<'a> {
         ctx.tree_count = ctx.trees.len();
         ctx.breadcrumbs = self.breadcrumbs("", "trees/");
         ctx
+    }
+
+    /// schema.org `TechArticle` for article `i`, as JSON that cannot end
+    /// its `<script>` element early.
+    fn tech_article(&self, i: usize) -> String {
+        let a = &self.content.articles[i];
+        let info = &self.linked.articles[i];
+        let mut v = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "TechArticle",
+            "headline": info.title,
+        });
+        let mut put = |key: &str, value: serde_json::Value| {
+            v[key] = value;
+        };
+        if let Some(d) = &a.front.description {
+            put("description", d.clone().into());
+        }
+        if let Some(d) = a.front.date {
+            put("dateModified", d.format("%Y-%m-%d").to_string().into());
+        }
+        if let Some(author) = &a.front.author {
+            put(
+                "author",
+                serde_json::json!({"@type": "Person", "name": author}),
+            );
+        }
+        if !info.terms.products.is_empty() {
+            let about: Vec<_> = info
+                .terms
+                .products
+                .iter()
+                .map(|p| serde_json::json!({"@type": "Thing", "name": p}))
+                .collect();
+            put("about", about.into());
+        }
+        if let Some(kb) = &info.kb {
+            put("identifier", format!("KB {kb}").into());
+        }
+        if let Some(url) = self.canonical(&info.dir) {
+            put("url", url.into());
+        }
+        v.to_string()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
     }
 
     /// The absolute URL of the page in `dir`, when the site has a base_url.
@@ -708,6 +841,7 @@ impl<'a> Renderer<'a> {
     ) -> Ctx<'_> {
         let page = PageCtx {
             kind: "redirect",
+            summary: format!("Moved: {title}"),
             title,
             redirect: Some(target),
             canonical,
@@ -720,14 +854,14 @@ impl<'a> Renderer<'a> {
         let page = PageCtx {
             kind: "404",
             title: "Page not found".into(),
+            summary: format!("This page is not in {}", self.config.title),
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx("", page);
-        // The 404 page is served at any depth; only an absolute base works
-        // there, so use base_url when the site has one.
-        if let Some(base) = &self.config.base_url {
-            ctx.root = base.clone();
-        }
+        // Hosts answer any missing path with this page, at any depth:
+        // relative links would point nowhere. The site's own address when
+        // it has one; else the host's root.
+        ctx.root = self.config.base_url.clone().unwrap_or_else(|| "/".into());
         ctx
     }
 

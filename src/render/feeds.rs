@@ -1,0 +1,206 @@
+//! The files for crawlers and feed readers: `robots.txt` (always), and with
+//! a `base_url` the sitemap (sitemaps.org protocol, an index past 50,000
+//! URLs) and an Atom feed of the most recently updated articles. Dates come
+//! only from `ms.date`, so the files are the same on every build.
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::links::Linked;
+use crate::paths;
+use chrono::NaiveDate;
+
+/// URLs one sitemap file may list (the protocol's limit).
+pub const SITEMAP_URLS: usize = 50_000;
+/// Articles the feed carries.
+pub const FEED_ENTRIES: usize = 20;
+
+/// `robots.txt`: everything may be crawled; names the sitemap when there is
+/// one.
+pub fn robots(config: &Config) -> String {
+    let mut out = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = &config.base_url {
+        out.push_str(&format!("\nSitemap: {base}sitemap.xml\n"));
+    }
+    out
+}
+
+/// A page a sitemap lists: its folder (`support/x/`) and when it changed.
+pub struct Url {
+    pub dir: String,
+    pub lastmod: Option<NaiveDate>,
+}
+
+/// The pages a sitemap lists, in a fixed order: home, the decision-tree
+/// list, section pages, then articles (redirects, aliases, search and 404
+/// are not pages to index).
+pub fn urls(content: &Content, linked: &Linked, has_trees: bool) -> Vec<Url> {
+    let mut urls = vec![Url {
+        dir: String::new(),
+        lastmod: None,
+    }];
+    if has_trees {
+        urls.push(Url {
+            dir: "trees/".into(),
+            lastmod: None,
+        });
+    }
+    for s in linked.sections.by_dir.values() {
+        if s.index.is_none() && !s.dir.is_empty() {
+            urls.push(Url {
+                dir: s.dir.clone(),
+                lastmod: None,
+            });
+        }
+    }
+    for (i, info) in linked.articles.iter().enumerate() {
+        if linked.redirects[i].is_none() && !info.dir.is_empty() {
+            urls.push(Url {
+                dir: info.dir.clone(),
+                lastmod: content.articles[i].front.date,
+            });
+        }
+    }
+    urls
+}
+
+/// How many sitemap files `count` URLs need beside `sitemap.xml` (none
+/// when one file holds them all; then `sitemap.xml` is the urlset).
+pub fn sitemap_parts(count: usize) -> usize {
+    if count <= SITEMAP_URLS {
+        0
+    } else {
+        count.div_ceil(SITEMAP_URLS)
+    }
+}
+
+/// `sitemap-N.xml` (N from 1).
+pub fn sitemap_part_path(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
+/// A `<urlset>` of `urls`.
+pub fn urlset(base: &str, urls: &[Url]) -> String {
+    let mut out = String::with_capacity(urls.len() * 96 + 128);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for u in urls {
+        out.push_str("<url><loc>");
+        out.push_str(&xml(&format!("{base}{}", paths::encode(&u.dir))));
+        out.push_str("</loc>");
+        if let Some(d) = u.lastmod {
+            out.push_str(&format!("<lastmod>{}</lastmod>", d.format("%Y-%m-%d")));
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// The `<sitemapindex>` naming `parts` sitemap files.
+pub fn sitemap_index(base: &str, parts: usize) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for n in 1..=parts {
+        let loc = xml(&format!("{base}{}", sitemap_part_path(n)));
+        out.push_str(&format!("<sitemap><loc>{loc}</loc></sitemap>\n"));
+    }
+    out.push_str("</sitemapindex>\n");
+    out
+}
+
+/// The Atom feed: the most recently updated articles (by `ms.date`, then
+/// path), newest first. Its `updated` is the newest date.
+pub fn atom(content: &Content, linked: &Linked, config: &Config, base: &str) -> String {
+    let mut dated: Vec<(NaiveDate, &str, usize)> = content
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| linked.redirects[*i].is_none() && !linked.articles[*i].dir.is_empty())
+        .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
+        .collect();
+    let newest = |a: &(NaiveDate, &str, usize), b: &(NaiveDate, &str, usize)| {
+        b.0.cmp(&a.0).then(a.1.cmp(b.1))
+    };
+    if dated.len() > FEED_ENTRIES {
+        dated.select_nth_unstable_by(FEED_ENTRIES, newest);
+        dated.truncate(FEED_ENTRIES);
+    }
+    dated.sort_by(newest);
+    let stamp = |d: NaiveDate| format!("{}T00:00:00Z", d.format("%Y-%m-%d"));
+    let updated = dated
+        .first()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| stamp(d.0));
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    out.push_str(&format!("<title>{}</title>\n", xml(&config.title)));
+    out.push_str(&format!("<id>{}</id>\n", xml(base)));
+    out.push_str(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>\n",
+        xml(base)
+    ));
+    out.push_str(&format!(
+        "<link rel=\"alternate\" href=\"{}\"/>\n",
+        xml(base)
+    ));
+    out.push_str(&format!("<updated>{updated}</updated>\n"));
+    out.push_str(&format!(
+        "<author><name>{}</name></author>\n<generator>kbsite</generator>\n",
+        xml(&config.title)
+    ));
+    for (date, _, i) in dated {
+        let a = &content.articles[i];
+        let info = &linked.articles[i];
+        let url = xml(&format!("{base}{}", paths::encode(&info.dir)));
+        out.push_str("<entry>\n");
+        out.push_str(&format!("<title>{}</title>\n", xml(&info.title)));
+        out.push_str(&format!(
+            "<id>{url}</id>\n<link rel=\"alternate\" href=\"{url}\"/>\n"
+        ));
+        out.push_str(&format!("<updated>{}</updated>\n", stamp(date)));
+        if let Some(author) = &a.front.author {
+            out.push_str(&format!("<author><name>{}</name></author>\n", xml(author)));
+        }
+        if let Some(d) = &a.front.description {
+            out.push_str(&format!("<summary>{}</summary>\n", xml(d)));
+        }
+        out.push_str("</entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// Text escaped for XML content and attribute values.
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escapes_markup_and_drops_control_characters() {
+        assert_eq!(xml("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+    }
+
+    #[test]
+    fn a_sitemap_index_only_past_the_limit() {
+        assert_eq!(sitemap_parts(1), 0);
+        assert_eq!(sitemap_parts(SITEMAP_URLS), 0);
+        assert_eq!(sitemap_parts(SITEMAP_URLS + 1), 2);
+        assert_eq!(sitemap_parts(3 * SITEMAP_URLS), 3);
+    }
+}
