@@ -197,6 +197,40 @@ mod tests {
     }
 
     #[test]
+    fn the_index_names_each_part_with_an_absolute_location() {
+        let text = sitemap_index("https://x.org/kb/", 3);
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "sitemapindex");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.sitemaps.org/schemas/sitemap/0.9")
+        );
+        let locs: Vec<&str> = root
+            .descendants()
+            .filter(|n| n.has_tag_name("loc"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(
+            locs,
+            [
+                "https://x.org/kb/sitemap-1.xml",
+                "https://x.org/kb/sitemap-2.xml",
+                "https://x.org/kb/sitemap-3.xml"
+            ]
+        );
+        let urls: Vec<Url> = (0..3)
+            .map(|i| Url {
+                dir: format!("a b/{i}/"),
+                lastmod: NaiveDate::from_ymd_opt(2024, 1, 2),
+            })
+            .collect();
+        let set = urlset("https://x.org/kb/", &urls);
+        assert!(set.contains("<loc>https://x.org/kb/a%20b/0/</loc><lastmod>2024-01-02</lastmod>"));
+        roxmltree::Document::parse(&set).unwrap();
+    }
+
+    #[test]
     fn a_sitemap_index_only_past_the_limit() {
         assert_eq!(sitemap_parts(1), 0);
         assert_eq!(sitemap_parts(SITEMAP_URLS), 0);
