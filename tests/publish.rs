@@ -287,3 +287,15 @@ fn a_zip_that_cannot_be_written_is_an_error_and_the_site_stays_built() {
     assert!(run.stderr.contains("error: cannot write"), "{}", run.stderr);
     assert!(site.out().join("index.html").exists());
 }
+
+#[test]
+fn two_builds_with_a_base_url_are_byte_identical() {
+    let site = demo_with_base();
+    let first = tree(&site.out());
+    assert!(first.iter().any(|(p, _)| p == "sitemap.xml"));
+    assert!(first.iter().any(|(p, _)| p == "feed.xml"));
+    let other = site.root().join("elsewhere");
+    let run = site.kbsite(&["build", "--output", other.to_str().unwrap()]);
+    assert_eq!(run.code, 0);
+    assert_eq!(first, tree(&other));
+}
