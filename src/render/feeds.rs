@@ -63,6 +63,20 @@ pub fn urls(content: &Content, linked: &Linked, has_trees: bool) -> Vec<Url> {
     urls
 }
 
+/// How many URLs [`urls`] gives, without making them.
+pub fn url_count(linked: &Linked, has_trees: bool) -> usize {
+    let sections = linked
+        .sections
+        .by_dir
+        .values()
+        .filter(|s| s.index.is_none() && !s.dir.is_empty())
+        .count();
+    let articles = (0..linked.articles.len())
+        .filter(|&i| linked.redirects[i].is_none() && !linked.articles[i].dir.is_empty())
+        .count();
+    1 + usize::from(has_trees) + sections + articles
+}
+
 /// How many sitemap files `count` URLs need beside `sitemap.xml` (none
 /// when one file holds them all; then `sitemap.xml` is the urlset).
 pub fn sitemap_parts(count: usize) -> usize {
@@ -228,6 +242,37 @@ mod tests {
         let set = urlset("https://x.org/kb/", &urls);
         assert!(set.contains("<loc>https://x.org/kb/a%20b/0/</loc><lastmod>2024-01-02</lastmod>"));
         roxmltree::Document::parse(&set).unwrap();
+    }
+
+    #[test]
+    fn url_count_counts_what_urls_lists() {
+        let content = crate::content::from_memory(
+            &[
+                (
+                    "index.md", "# Home
+",
+                ),
+                (
+                    "a/b.md", "# B
+",
+                ),
+                ("a/c.md", "---\nredirect_url: b.md\n---\n# C\n"),
+                ("d/e/f.md", "# F\n"),
+            ],
+            "content/",
+        );
+        let parsed: Vec<_> = content
+            .articles
+            .iter()
+            .map(|a| crate::markdown::parse(a, &content, &Default::default()))
+            .collect();
+        let linked = crate::links::link(&content, &parsed, &Default::default());
+        for trees in [false, true] {
+            assert_eq!(
+                url_count(&linked, trees),
+                urls(&content, &linked, trees).len()
+            );
+        }
     }
 
     #[test]

@@ -213,7 +213,7 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Rendered {
-    let plan = plan(content, parsed, linked, config);
+    let plan = plan(parsed, linked, config);
     let everything = Selection {
         plan: &plan,
         pick: None,
@@ -244,12 +244,7 @@ enum Item<'a> {
 }
 
 /// The [`Plan`] of a site.
-pub fn plan<'a>(
-    content: &Content,
-    parsed: &'a [Parsed],
-    linked: &'a Linked,
-    config: &Config,
-) -> Plan<'a> {
+pub fn plan<'a>(parsed: &'a [Parsed], linked: &'a Linked, config: &Config) -> Plan<'a> {
     let mut items: Vec<Item> = jobs(parsed, linked, config)
         .into_iter()
         .map(Item::Page)
@@ -258,7 +253,7 @@ pub fn plan<'a>(
     items.push(Item::Robots);
     if config.base_url.is_some() {
         let has_trees = parsed.iter().any(|p| !p.trees.is_empty());
-        let urls = feeds::urls(content, linked, has_trees).len();
+        let urls = feeds::url_count(linked, has_trees);
         items.push(Item::Sitemap);
         items.extend((1..=feeds::sitemap_parts(urls)).map(Item::SitemapPart));
         items.push(Item::Feed);

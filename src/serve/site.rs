@@ -437,7 +437,7 @@ impl Live {
             .iter()
             .map(|a| self.versions.get(&a.path).copied().unwrap_or(0))
             .collect();
-        let plan = render::plan(&self.content, &self.parsed, &self.linked, &self.config);
+        let plan = render::plan(&self.parsed, &self.linked, &self.config);
         let inputs = render::inputs(&plan, &self.content, &self.parsed, &versions);
         let in_step = same_pages && self.in_step && inputs.len() == self.served_inputs.len();
         let items = if in_step {
