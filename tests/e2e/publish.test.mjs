@@ -215,14 +215,14 @@ const HOSTINGS = {
  * and image that loaded or failed (load/error events, captured on window). */
 function trackLoads() {
   const loads = (window.__kbLoads = { loaded: [], failed: [] });
-  addEventListener('load', (e) => {
+  // On document, not window: a load event of an element never reaches the
+  // window (DOM spec), an error event does.
+  const record = (list) => (e) => {
     const t = e.target;
-    if (t && t !== window && t !== document && (t.src || t.href)) loads.loaded.push(t.src || t.href);
-  }, true);
-  addEventListener('error', (e) => {
-    const t = e.target;
-    if (t && t !== window && t !== document && (t.src || t.href)) loads.failed.push(t.src || t.href);
-  }, true);
+    if (t && t !== window && t !== document && (t.src || t.href)) list.push(t.src || t.href);
+  };
+  document.addEventListener('load', record(loads.loaded), true);
+  document.addEventListener('error', record(loads.failed), true);
 }
 
 /** openPage (fresh context, its problem list) plus: 4xx/5xx responses as
@@ -435,12 +435,13 @@ for (const [name, site] of Object.entries(SITES)) {
       const strip = (s) => s.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
       assert.equal(await page.title(), strip(/<title>([\s\S]*?)<\/title>/.exec(own)[1]).replace(/&amp;/g, '&'), `${label}: it is the site's 404 page`);
       assert.equal(strip(await page.locator('h1').first().innerHTML()), strip(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(own)[1]), `${label}: the 404 page's heading`);
-      await checkPage(page, `${label} 404 page`, { needScript: false });
+      await page.waitForLoadState('load');
       // The document's own 404 is expected, and Chromium logs it as a console
       // error; any other 4xx (a stylesheet, a script) is still reported.
       const own404 = `HTTP 404: ${missing}`;
       const others = report().filter((p) => p !== own404 && !/^console error: Failed to load resource: the server responded with a status of 404/.test(p));
       assert.deepEqual(others, [], `${label}: no failed request, error response or console error on the 404 page`);
+      await checkPage(page, `${label} 404 page`, { needScript: false });
 
       // Without base_url the page can only link home by `/`, which is the
       // home at a domain root but not under a sub-path: that is checked
