@@ -222,8 +222,11 @@ fn the_404_page_links_from_base_url_or_the_host_root() {
     assert!(page.contains(&format!("href=\"{BASE}index.html\"")));
     let plain = Site::new(&[("content/a.md", "# A\n")]);
     plain.build_ok();
+    // Without one: the host's root for links, the stylesheet inline (a site
+    // under a sub-path has none at the host's root), no scripts.
     let page = plain.page("404.html");
-    assert!(page.contains("href=\"/style.css\""));
+    assert!(page.contains("<style>") && !page.contains("style.css"));
+    assert!(!page.contains("<script"));
     assert!(page.contains("href=\"/index.html\""));
 }
 

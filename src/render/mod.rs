@@ -157,6 +157,9 @@ struct Ctx<'a> {
     trees: Vec<TreeEntry>,
     /// How many trees the site has in all.
     tree_count: usize,
+    /// The theme's stylesheet, for a page that cannot link it (the 404
+    /// page of a site without base_url, served at any depth).
+    inline_css: Option<String>,
 }
 
 /// A decision tree in a listing.
@@ -528,6 +531,7 @@ impl<'a> Renderer<'a> {
             recent: Vec::new(),
             trees: Vec::new(),
             tree_count: 0,
+            inline_css: None,
         }
     }
 
@@ -855,8 +859,25 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.base_ctx("", page);
         // Hosts answer any missing path with this page, at any depth:
         // relative links would point nowhere. The site's own address when
-        // it has one; else the host's root.
-        ctx.root = self.config.base_url.clone().unwrap_or_else(|| "/".into());
+        // it has one; else the host's root, with the stylesheet inline (a
+        // site under a sub-path has none at the root).
+        match &self.config.base_url {
+            Some(base) => ctx.root = base.clone(),
+            None => {
+                ctx.root = "/".into();
+                ctx.inline_css = self
+                    .theme
+                    .static_files
+                    .iter()
+                    .find(|f| f.path == "style.css")
+                    .and_then(|f| match &f.data {
+                        Data::Bytes(b) => String::from_utf8(b.clone()).ok(),
+                        Data::Copy(p) => std::fs::read_to_string(p).ok(),
+                    })
+                    // Nothing in it may end the <style> element.
+                    .map(|css| css.replace("</", "<\\/"));
+            }
+        }
         ctx
     }
 
