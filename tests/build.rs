@@ -138,7 +138,9 @@ fn kb_metadata_block_and_date_forms() {
     assert!(html
         .contains("<dt>Updated</dt><dd><time datetime=\"2023-04-07\">April 7, 2023</time></dd>"));
     assert!(html.contains("<dt>KB number</dt><dd>841696</dd>"));
-    assert!(html.contains("<dt>Applies to</dt><dd>Windows Server 2012 R2</dd>"));
+    assert!(html.contains(
+        "<dt>Applies to</dt><dd><a href=\"../products/windows-server-2012-r2/index.html\">Windows Server 2012 R2</a></dd>"
+    ));
     let body = &html[html.find("kb-content").unwrap()..];
     assert!(
         !body.contains("Applies to"),

@@ -137,7 +137,7 @@ fn bundled_content_kb841696_page() {
         ">Overview of the Microsoft third-party storage software solutions support policy</h1>"
     ));
     assert!(page.contains("<time datetime=\"2023-04-07\">April 7, 2023</time>"));
-    assert!(page.contains("<dt>Applies to</dt><dd>Windows Server 2012 R2</dd>"));
+    assert!(page.contains("\">Windows Server 2012 R2</a></dd>"));
     assert!(page.contains("<dt>KB number</dt><dd>841696</dd>"));
     assert_eq!(page.matches("class=\"kb-alert kb-alert-note\"").count(), 2);
     assert!(page.contains("class=\"kb-toc\""));

@@ -19,7 +19,7 @@ pub use resolve::Resolved;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 pub use sections::{Section, Sections};
 use std::collections::BTreeMap;
-pub use taxonomy::Terms;
+pub use taxonomy::{Taxonomy, Term, Terms};
 
 /// What the site knows about one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct Linked {
     /// Per article, up to five articles sharing the most terms.
     pub related: Vec<Vec<usize>>,
     pub sections: Sections,
+    /// Products, services (with subservices) and topics, with their pages.
+    pub taxonomies: Vec<Taxonomy>,
     /// KB number → article.
     pub by_kb: HashMap<String, usize>,
     /// `uid` → article.
@@ -321,9 +323,15 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         by_name.entry(name).or_default().push(i);
     }
     let related = related::related(content, &articles, &listed);
+    let taxonomies = {
+        let terms: Vec<&Terms> = articles.iter().map(|a| &a.terms).collect();
+        let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
+        taxonomy::taxonomies(&terms, &titles, &listed)
+    };
     let mut linked = Linked {
         articles,
         sections,
+        taxonomies,
         by_kb,
         by_uid,
         related,

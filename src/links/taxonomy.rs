@@ -58,6 +58,158 @@ pub fn split_products(line: &str) -> Vec<String> {
     products
 }
 
+/// A taxonomy (products, services, topics) and its terms, for the term
+/// pages and the links to them.
+#[derive(Debug, Clone, Default)]
+pub struct Taxonomy {
+    /// Its folder and key: `products`, `services`, `topics`.
+    pub key: &'static str,
+    /// Its name on pages: `Products`.
+    pub title: &'static str,
+    /// Terms by name (letter case aside).
+    pub terms: Vec<Term>,
+}
+
+/// One term: its page and the articles it names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Term {
+    pub name: String,
+    /// Page folder (`products/windows-server-2016/`).
+    pub dir: String,
+    /// Articles with this term (listed ones only), by title.
+    pub articles: Vec<usize>,
+    /// Narrower terms (a service's subservices).
+    pub children: Vec<Term>,
+}
+
+impl Taxonomy {
+    /// The term named `name` (terms are sorted, so a binary search).
+    pub fn term(&self, name: &str) -> Option<&Term> {
+        find(&self.terms, name)
+    }
+}
+
+impl Term {
+    /// The narrower term named `name`.
+    pub fn child(&self, name: &str) -> Option<&Term> {
+        find(&self.children, name)
+    }
+}
+
+fn find<'t>(terms: &'t [Term], name: &str) -> Option<&'t Term> {
+    let key = (name.to_lowercase(), name);
+    terms
+        .binary_search_by(|t| (t.name.to_lowercase(), t.name.as_str()).cmp(&(key.0.clone(), key.1)))
+        .ok()
+        .map(|i| &terms[i])
+}
+
+/// The site's three taxonomies (DESIGN: Taxonomies), from the listed
+/// articles' terms.
+pub fn taxonomies(terms: &[&Terms], titles: &[&str], listed: &[bool]) -> Vec<Taxonomy> {
+    let members = |key: &dyn Fn(&Terms) -> Vec<String>| {
+        let mut by_name: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        for (i, t) in terms.iter().enumerate().filter(|(i, _)| listed[*i]) {
+            for name in key(t) {
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        by_name
+    };
+    let products = members(&|t| t.products.clone());
+    let topics = members(&|t| t.topic.iter().cloned().collect());
+    let services = members(&|t| t.service.iter().cloned().collect());
+    let by_title = |v: &mut Vec<usize>| v.sort_by_cached_key(|&a| (titles[a].to_lowercase(), a));
+    let make = |key: &'static str, map: std::collections::BTreeMap<String, Vec<usize>>| {
+        let mut slugs = Slugs::default();
+        let mut terms: Vec<Term> = map
+            .into_iter()
+            .map(|(name, mut articles)| {
+                by_title(&mut articles);
+                Term {
+                    dir: format!("{key}/{}/", slugs.next(&name)),
+                    name,
+                    articles,
+                    children: Vec::new(),
+                }
+            })
+            .collect();
+        terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.name.clone()));
+        terms
+    };
+    let mut service_terms = make("services", services);
+    for service in &mut service_terms {
+        let mut subs: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        for &a in &service.articles {
+            if let Some(sub) = &terms[a].subservice {
+                subs.entry(sub.clone()).or_default().push(a);
+            }
+        }
+        let mut slugs = Slugs::default();
+        let mut children: Vec<Term> = subs
+            .into_iter()
+            .map(|(name, articles)| Term {
+                dir: format!("{}{}/", service.dir, slugs.next(&name)),
+                name,
+                articles,
+                children: Vec::new(),
+            })
+            .collect();
+        children.sort_by_cached_key(|t| (t.name.to_lowercase(), t.name.clone()));
+        service.children = children;
+    }
+    vec![
+        Taxonomy {
+            key: "products",
+            title: "Products",
+            terms: make("products", products),
+        },
+        Taxonomy {
+            key: "services",
+            title: "Services",
+            terms: service_terms,
+        },
+        Taxonomy {
+            key: "topics",
+            title: "Topics",
+            terms: make("topics", topics),
+        },
+    ]
+}
+
+/// Folder names for terms: lower-case words joined by `-`; a name whose
+/// slug is taken gets `-2`, `-3` (terms come in name order, so the same
+/// site gives the same folders).
+#[derive(Default)]
+struct Slugs {
+    taken: std::collections::HashSet<String>,
+}
+
+impl Slugs {
+    fn next(&mut self, name: &str) -> String {
+        let mut slug = String::new();
+        for word in name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if !slug.is_empty() {
+                slug.push('-');
+            }
+            slug.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        if slug.is_empty() {
+            slug.push_str("term");
+        }
+        let mut candidate = slug.clone();
+        let mut n = 1;
+        while !self.taken.insert(candidate.clone()) {
+            n += 1;
+            candidate = format!("{slug}-{n}");
+        }
+        candidate
+    }
+}
+
 fn continues(fragment: &str) -> bool {
     let lower = fragment.to_lowercase();
     fragment.chars().next().is_some_and(char::is_lowercase)
@@ -91,6 +243,80 @@ fn strip_html(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_become_pages_with_unique_folders() {
+        let t = |service: &str, sub: Option<&str>, products: &[&str]| Terms {
+            service: Some(service.into()),
+            subservice: sub.map(Into::into),
+            topic: Some("troubleshooting".into()),
+            products: products.iter().map(|p| p.to_string()).collect(),
+        };
+        let all = [
+            t(
+                "windows-server",
+                Some("high-availability"),
+                &["Windows Server 2016, all editions"],
+            ),
+            t(
+                "windows-server",
+                Some("backup"),
+                &["Windows 10, version 1809, and later versions"],
+            ),
+            t(
+                "sql",
+                None,
+                &["Windows Server 2016: all editions", "SQL Server"],
+            ),
+            t("sql", None, &[]),
+        ];
+        let terms: Vec<&Terms> = all.iter().collect();
+        let tax = taxonomies(&terms, &["D", "C", "B", "A"], &[true, true, true, false]);
+        let products: Vec<(&str, &str)> = tax[0]
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.dir.as_str()))
+            .collect();
+        assert_eq!(
+            products,
+            [
+                ("SQL Server", "products/sql-server/"),
+                (
+                    "Windows 10, version 1809, and later versions",
+                    "products/windows-10-version-1809-and-later-versions/"
+                ),
+                (
+                    "Windows Server 2016, all editions",
+                    "products/windows-server-2016-all-editions/"
+                ),
+                (
+                    "Windows Server 2016: all editions",
+                    "products/windows-server-2016-all-editions-2/"
+                ),
+            ]
+        );
+        let services = &tax[1].terms;
+        assert_eq!(services[0].name, "sql");
+        assert_eq!(
+            services[0].articles,
+            [2],
+            "the unlisted article is left out"
+        );
+        assert_eq!(services[1].articles, [1, 0], "by title");
+        let subs: Vec<&str> = services[1]
+            .children
+            .iter()
+            .map(|c| c.dir.as_str())
+            .collect();
+        assert_eq!(
+            subs,
+            [
+                "services/windows-server/backup/",
+                "services/windows-server/high-availability/"
+            ]
+        );
+        assert_eq!(tax[2].terms[0].articles, [2, 1, 0]);
+    }
 
     #[test]
     fn real_applies_to_lines() {

@@ -103,6 +103,7 @@ impl Inputs<'_> {
             Job::Article(i) => {
                 let i = *i;
                 (0u8, self.versions[i], self.faces[i]).hash(&mut h);
+                self.term_dirs(i).hash(&mut h);
                 for r in &linked.resolved[i] {
                     self.resolved(r, &mut h);
                 }
@@ -129,6 +130,26 @@ impl Inputs<'_> {
                 }
             }
             Job::KbAlias(kb, i) => (2u8, kb, self.faces[*i]).hash(&mut h),
+            Job::Taxonomy(t) => {
+                for term in &t.terms {
+                    (&term.name, &term.dir, term.articles.len()).hash(&mut h);
+                }
+            }
+            Job::Term(t, parent, term) => {
+                (
+                    t.key,
+                    parent.map(|p| (&p.name, &p.dir)),
+                    &term.name,
+                    &term.dir,
+                )
+                    .hash(&mut h);
+                for c in &term.children {
+                    (&c.name, &c.dir, c.articles.len()).hash(&mut h);
+                }
+                for &a in &term.articles {
+                    self.faces[a].hash(&mut h);
+                }
+            }
             Job::Section(s) => {
                 self.sections[s.dir.as_str()].0.hash(&mut h);
                 self.crumbs_of(paths::dir_of(s.dir.trim_end_matches('/')))
@@ -152,6 +173,38 @@ impl Inputs<'_> {
             } => (1u8, self.faces[*article], anchor_ok).hash(h),
             Resolved::Broken => 2u8.hash(h),
         }
+    }
+
+    /// The folders of article `i`'s term pages (another term's name can
+    /// move them: `-2` goes to the later of two names with one slug).
+    fn term_dirs(&self, i: usize) -> Vec<&str> {
+        let t = &self.linked.articles[i].terms;
+        let tax = &self.linked.taxonomies;
+        let mut dirs = Vec::new();
+        if let Some(products) = tax.first() {
+            dirs.extend(
+                t.products
+                    .iter()
+                    .filter_map(|p| products.term(p))
+                    .map(|x| x.dir.as_str()),
+            );
+        }
+        if let Some(service) = t.service.as_deref().and_then(|s| tax.get(1)?.term(s)) {
+            dirs.push(&service.dir);
+            dirs.extend(
+                t.subservice
+                    .as_deref()
+                    .and_then(|s| service.child(s))
+                    .map(|x| x.dir.as_str()),
+            );
+        }
+        dirs.extend(
+            t.topic
+                .as_deref()
+                .and_then(|x| tax.get(2)?.term(x))
+                .map(|x| x.dir.as_str()),
+        );
+        dirs
     }
 
     /// What a section's listing shows.

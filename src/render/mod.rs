@@ -11,7 +11,7 @@ pub use inputs::inputs;
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::Diagnostic;
-use crate::links::{ArticleInfo, Linked, Resolved, Section};
+use crate::links::{ArticleInfo, Linked, Resolved, Section, Taxonomy, Term};
 use crate::markdown::{self, escape, LinkKind, LinkRef, Parsed, TocEntry};
 use crate::paths;
 use chrono::NaiveDate;
@@ -142,6 +142,21 @@ struct PageCtx<'a> {
     summary: String,
     /// schema.org data about the page, as JSON ready for a `<script>`.
     json_ld: Option<String>,
+    /// Term pages: the taxonomy's name (`Products`).
+    taxonomy: &'static str,
+    /// The heading over the listing's sub-entries (`Sections`, `Products`).
+    sections_heading: &'static str,
+    /// Article pages: links to its term pages.
+    terms: Option<TermLinks>,
+}
+
+/// Links from an article to its term pages.
+#[derive(Serialize, Default)]
+struct TermLinks {
+    products: Vec<Crumb>,
+    /// The service, then the subservice.
+    service: Vec<Crumb>,
+    topic: Option<Crumb>,
 }
 
 #[derive(Serialize)]
@@ -157,6 +172,9 @@ struct Ctx<'a> {
     trees: Vec<TreeEntry>,
     /// How many trees the site has in all.
     tree_count: usize,
+    /// Home page: the taxonomy pages (products, services, topics), each
+    /// with its number of terms.
+    taxonomies: Vec<Entry>,
     /// The theme's stylesheet, for a page that cannot link it (the 404
     /// page of a site without base_url, served at any depth).
     inline_css: Option<String>,
@@ -191,6 +209,11 @@ enum Job<'a> {
     Trees,
     /// `search/index.html`: the results page.
     Search,
+    /// `products/index.html` and the like: a taxonomy's terms.
+    Taxonomy(&'a Taxonomy),
+    /// A term's page: its articles (and narrower terms), under its parent
+    /// term when it has one (a service's subservice).
+    Term(&'a Taxonomy, Option<&'a Term>, &'a Term),
 }
 
 /// Backlinks listed on a page; the rest are counted (a page linked from
@@ -425,6 +448,13 @@ fn jobs<'a>(parsed: &[Parsed], linked: &'a Linked, config: &Config) -> Vec<Job<'
             jobs.push(Job::Section(section));
         }
     }
+    for tax in linked.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
+        jobs.push(Job::Taxonomy(tax));
+        for term in &tax.terms {
+            jobs.push(Job::Term(tax, None, term));
+            jobs.extend(term.children.iter().map(|c| Job::Term(tax, Some(term), c)));
+        }
+    }
     jobs
 }
 
@@ -434,6 +464,8 @@ fn path_of(job: &Job, linked: &Linked) -> String {
         Job::NotFound => "404.html".to_string(),
         Job::Home => "index.html".to_string(),
         Job::Section(s) => format!("{}index.html", s.dir),
+        Job::Taxonomy(t) => format!("{}/index.html", t.key),
+        Job::Term(_, _, term) => format!("{}index.html", term.dir),
         Job::Article(i) | Job::Redirect(i) => {
             format!("{}index.html", linked.articles[*i].dir)
         }
@@ -500,6 +532,8 @@ impl<'a> Renderer<'a> {
             ),
             Job::KbAlias(kb, i) => ("redirect.html", self.alias_ctx(kb, *i), None),
             Job::Section(s) => ("section.html", self.section_ctx(s), None),
+            Job::Taxonomy(t) => ("taxonomy.html", self.taxonomy_ctx(t), None),
+            Job::Term(t, parent, term) => ("taxonomy.html", self.term_ctx(t, *parent, term), None),
             Job::Home => ("home.html", self.home_ctx(), None),
             Job::Trees => ("trees.html", self.trees_ctx(), None),
             Job::Search => ("search.html", self.search_ctx(), None),
@@ -531,6 +565,7 @@ impl<'a> Renderer<'a> {
             recent: Vec::new(),
             trees: Vec::new(),
             tree_count: 0,
+            taxonomies: Vec::new(),
             inline_css: None,
         }
     }
@@ -597,6 +632,8 @@ impl<'a> Renderer<'a> {
                 .or_else(|| Some(p.summary.clone()).filter(|s| !s.is_empty()))
                 .unwrap_or_else(|| info.title.clone()),
             json_ld: Some(self.tech_article(i)),
+            terms: Some(self.term_links(i)),
+            ..PageCtx::default()
         };
         let mut ctx = self.base_ctx(&info.dir, page);
         let folder = paths::dir_of(&article.path);
@@ -690,6 +727,18 @@ impl<'a> Renderer<'a> {
             dated.truncate(RECENT);
         }
         dated.sort_by(newest);
+        ctx.taxonomies = self
+            .linked
+            .taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+            .map(|t| Entry {
+                title: t.title.to_string(),
+                href: format!("{}/index.html", t.key),
+                count: t.terms.len(),
+                ..Entry::default()
+            })
+            .collect();
         ctx.trees = self.tree_entries("", HOME_TREES);
         ctx.tree_count = self.parsed.iter().map(|p| p.trees.len()).sum();
         ctx.recent = dated
@@ -723,6 +772,103 @@ impl<'a> Renderer<'a> {
         all.sort_by_cached_key(|t| (t.title.to_lowercase(), t.href.clone()));
         all.truncate(max);
         all
+    }
+
+    /// A taxonomy's page: its terms with their article counts.
+    fn taxonomy_ctx(&self, t: &Taxonomy) -> Ctx<'_> {
+        let dir = format!("{}/", t.key);
+        let page = PageCtx {
+            kind: "taxonomy",
+            title: t.title.to_string(),
+            listing: Some(Listing {
+                sections: t
+                    .terms
+                    .iter()
+                    .map(|term| self.term_entry(term, &dir))
+                    .collect(),
+                articles: Vec::new(),
+            }),
+            sections_heading: t.title,
+            canonical: self.canonical(&dir),
+            summary: format!("{} of {}", t.title, self.config.title),
+            ..PageCtx::default()
+        };
+        let mut ctx = self.base_ctx(&dir, page);
+        ctx.breadcrumbs = self.breadcrumbs("", &dir);
+        ctx
+    }
+
+    /// A term's page: its narrower terms and its articles.
+    fn term_ctx(&self, t: &Taxonomy, parent: Option<&Term>, term: &Term) -> Ctx<'_> {
+        let dir = term.dir.as_str();
+        let page = PageCtx {
+            kind: "term",
+            title: term.name.clone(),
+            listing: Some(Listing {
+                sections: term
+                    .children
+                    .iter()
+                    .map(|c| self.term_entry(c, dir))
+                    .collect(),
+                articles: term.articles.iter().map(|&a| self.entry(a, dir)).collect(),
+            }),
+            taxonomy: t.title,
+            sections_heading: "Subservices",
+            canonical: self.canonical(dir),
+            summary: format!(
+                "{} articles about {} in {}",
+                term.articles.len(),
+                term.name,
+                self.config.title
+            ),
+            ..PageCtx::default()
+        };
+        let mut ctx = self.base_ctx(dir, page);
+        ctx.breadcrumbs = self.breadcrumbs("", dir);
+        ctx.breadcrumbs.push(Crumb {
+            title: t.title.to_string(),
+            href: paths::relative_href(dir, &format!("{}/index.html", t.key)),
+        });
+        if let Some(p) = parent {
+            ctx.breadcrumbs.push(Crumb {
+                title: p.name.clone(),
+                href: paths::relative_href(dir, &format!("{}index.html", p.dir)),
+            });
+        }
+        ctx
+    }
+
+    fn term_entry(&self, term: &Term, page_dir: &str) -> Entry {
+        Entry {
+            title: term.name.clone(),
+            href: paths::relative_href(page_dir, &format!("{}index.html", term.dir)),
+            count: term.articles.len(),
+            ..Entry::default()
+        }
+    }
+
+    /// Links to the term pages of article `i`'s products, service (and
+    /// subservice) and topic, from its page.
+    fn term_links(&self, i: usize) -> TermLinks {
+        let info = &self.linked.articles[i];
+        let t = &info.terms;
+        let link = |term: &Term| Crumb {
+            title: term.name.clone(),
+            href: paths::relative_href(&info.dir, &format!("{}index.html", term.dir)),
+        };
+        let find = |tax: usize, name: &str| self.linked.taxonomies.get(tax)?.term(name);
+        let service = t.service.as_deref().and_then(|s| find(1, s));
+        let subservice = service.and_then(|s| s.child(t.subservice.as_deref()?));
+        TermLinks {
+            products: t
+                .products
+                .iter()
+                .filter_map(|p| find(0, p))
+                .map(link)
+                .collect(),
+            service: service.into_iter().chain(subservice).map(link).collect(),
+            topic: t.topic.as_deref().and_then(|x| find(2, x)).map(link),
+        }
     }
 
     fn search_ctx(&self) -> Ctx<'_> {
