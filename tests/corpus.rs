@@ -189,3 +189,131 @@ fn generated_corpus_is_deterministic_and_its_broken_links_counted() {
         manifest["trees"].as_u64().unwrap() > 0 && manifest["include_uses"].as_u64().unwrap() > 0
     );
 }
+
+/// The built corpus's page at `rel`.
+fn page_of(root: &std::path::Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join("public").join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn corpus_taxonomy_pages_from_real_applies_to_lines() {
+    let site = corpus_site();
+    let root = site.path();
+    let run = common::kbsite(&["build", "--root", root.to_str().unwrap()], root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // "Windows 10, version 1809, and later versions" is one product, and
+    // "Windows Server 2016, all editions" another; the ideographic comma
+    // splits like a comma (its Windows Server 2022 joins the others').
+    let products = page_of(root, "products/index.html");
+    for (name, dir) in [
+        (
+            "Windows 10, version 1809, and later versions",
+            "windows-10-version-1809-and-later-versions",
+        ),
+        (
+            "Windows Server 2016, all editions",
+            "windows-server-2016-all-editions",
+        ),
+        ("Windows Server 2022", "windows-server-2022"),
+    ] {
+        assert!(
+            products.contains(&format!("<a href=\"{dir}/index.html\">{name}</a>")),
+            "{name} listed"
+        );
+    }
+    let w10 = page_of(
+        root,
+        "products/windows-10-version-1809-and-later-versions/index.html",
+    );
+    assert!(w10.contains("<h1>Windows 10, version 1809, and later versions</h1>"));
+    assert!(w10.contains("../../support/windows-server/backup-and-storage/support-policy-4k-sector-hard-drives/index.html"));
+    let ws2022 = page_of(root, "products/windows-server-2022/index.html");
+    assert!(
+        ws2022.contains("not-cluster-aware-antivirus-software-cause-issue/index.html"),
+        "from the 、 line"
+    );
+    // The article links to its term pages.
+    let article = page_of(
+        root,
+        "support/windows-server/backup-and-storage/support-policy-4k-sector-hard-drives/index.html",
+    );
+    assert!(article.contains(
+        "<a href=\"../../../../products/windows-10-version-1809-and-later-versions/index.html\">Windows 10, version 1809, and later versions</a>"
+    ));
+    assert!(article
+        .contains("<a href=\"../../../../services/windows-server/index.html\">windows-server</a>"));
+    // Services nest their subservices; topics have pages too.
+    let ws = page_of(root, "services/windows-server/index.html");
+    assert!(ws.contains("<h2 id=\"kb-sections-heading\">Subservices</h2>"));
+    assert!(ws.contains("href=\"high-availability/index.html\""));
+    assert!(
+        page_of(root, "services/windows-server/high-availability/index.html")
+            .contains("<h1>high-availability</h1>")
+    );
+    assert!(page_of(root, "topics/index.html").contains("troubleshooting/index.html"));
+    assert!(page_of(root, "index.html").contains("<a href=\"products/index.html\">Products</a>"));
+}
+
+#[test]
+fn a_reader_following_links_from_the_home_page_reaches_every_article() {
+    let site = corpus_site();
+    let root = site.path();
+    let run = common::kbsite(&["build", "--root", root.to_str().unwrap()], root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = root.join("public");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec!["index.html".to_string()];
+    let mut broken = Vec::new();
+    while let Some(page) = queue.pop() {
+        if !seen.insert(page.clone()) {
+            continue;
+        }
+        let html = std::fs::read_to_string(out.join(&page)).unwrap();
+        let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+        for href in html
+            .split("href=\"")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+        {
+            let href = href.split('#').next().unwrap();
+            if href.is_empty() || href.contains(':') || page == "404.html" {
+                continue; // in-page, external (https:, mailto:, data:)
+            }
+            let target = resolve(dir, href);
+            let file = out.join(&target);
+            if !file.is_file() {
+                broken.push(format!("{page} → {href}"));
+            } else if target.ends_with(".html") {
+                queue.push(target);
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken relative links: {broken:#?}");
+    let articles: Vec<String> = tree(&root.join("content"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(".md") && !p.contains("includes/"))
+        .map(|p| format!("{}/index.html", p.trim_end_matches(".md")))
+        .collect();
+    let unreached: Vec<&String> = articles.iter().filter(|a| !seen.contains(*a)).collect();
+    assert!(
+        unreached.is_empty(),
+        "not reachable from the home page: {unreached:#?}"
+    );
+}
+
+/// `href` (relative, `/`-separated, maybe `%`-encoded) from a page in `dir`.
+fn resolve(dir: &str, href: &str) -> String {
+    let href = percent_encoding::percent_decode_str(href).decode_utf8_lossy();
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in href.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
