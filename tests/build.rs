@@ -524,3 +524,25 @@ fn search_index_and_box_unless_disabled() {
     let page = site.page("a/index.html");
     assert!(!page.contains("data-kb-search") && !page.contains("kbsite-search.js"));
 }
+
+#[test]
+fn articles_link_to_the_previous_and_next_in_their_folder() {
+    let site = Site::new(&[
+        ("content/f/b.md", "# Bravo\n"),
+        ("content/f/a.md", "# Alpha\n"),
+        ("content/f/c.md", "# Charlie\n"),
+        ("content/g/d.md", "# Delta\n"),
+    ]);
+    site.build_ok();
+    let a = site.page("f/a/index.html");
+    let b = site.page("f/b/index.html");
+    let c = site.page("f/c/index.html");
+    assert!(!a.contains("rel=\"prev\"") && a.contains("href=\"../b/index.html\" rel=\"next\""));
+    assert!(b.contains("href=\"../a/index.html\" rel=\"prev\"><span>Previous</span> Alpha</a>"));
+    assert!(b.contains("href=\"../c/index.html\" rel=\"next\"><span>Next</span> Charlie</a>"));
+    assert!(c.contains("rel=\"prev\"") && !c.contains("rel=\"next\""));
+    assert!(
+        !site.page("g/d/index.html").contains("kb-pager"),
+        "alone in its folder"
+    );
+}

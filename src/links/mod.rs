@@ -48,6 +48,9 @@ pub struct Linked {
     pub sections: Sections,
     /// Products, services (with subservices) and topics, with their pages.
     pub taxonomies: Vec<Taxonomy>,
+    /// Per article, the articles before and after it in its folder's
+    /// listing (previous / next links).
+    pub neighbours: Vec<(Option<usize>, Option<usize>)>,
     /// KB number → article.
     pub by_kb: HashMap<String, usize>,
     /// `uid` → article.
@@ -328,10 +331,12 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
         taxonomy::taxonomies(&terms, &titles, &listed)
     };
+    let neighbours = neighbours(&sections, articles.len());
     let mut linked = Linked {
         articles,
         sections,
         taxonomies,
+        neighbours,
         by_kb,
         by_uid,
         related,
@@ -510,6 +515,18 @@ impl Linked {
             .cloned()
             .collect();
     }
+}
+
+/// Each article's previous and next article in its folder's listing.
+fn neighbours(sections: &Sections, count: usize) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut out = vec![(None, None); count];
+    for s in sections.by_dir.values() {
+        for (k, &a) in s.articles.iter().enumerate() {
+            let prev = k.checked_sub(1).map(|p| s.articles[p]);
+            out[a] = (prev, s.articles.get(k + 1).copied());
+        }
+    }
+    out
 }
 
 /// Every id a link may point at on an article's page.

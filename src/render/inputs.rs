@@ -114,6 +114,10 @@ impl Inputs<'_> {
                 for &r in &linked.related[i] {
                     self.faces[r].hash(&mut h);
                 }
+                let (prev, next) = linked.neighbours[i];
+                for n in [prev, next] {
+                    n.map(|a| self.faces[a]).hash(&mut h);
+                }
                 // A section's page shows its listing; every article page
                 // the breadcrumbs of the folder above its page.
                 let dir = linked.articles[i].dir.as_str();

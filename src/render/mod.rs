@@ -148,6 +148,9 @@ struct PageCtx<'a> {
     sections_heading: &'static str,
     /// Article pages: links to its term pages.
     terms: Option<TermLinks>,
+    /// Article pages: the articles before and after it in its folder.
+    prev: Option<Entry>,
+    next: Option<Entry>,
 }
 
 /// Links from an article to its term pages.
@@ -633,6 +636,12 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| info.title.clone()),
             json_ld: Some(self.tech_article(i)),
             terms: Some(self.term_links(i)),
+            prev: self.linked.neighbours[i]
+                .0
+                .map(|a| self.entry(a, &info.dir)),
+            next: self.linked.neighbours[i]
+                .1
+                .map(|a| self.entry(a, &info.dir)),
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx(&info.dir, page);
