@@ -163,6 +163,44 @@
 
   each(document.querySelectorAll('[data-kb-tree]'), function (s) { new Tree(s).init(); });
 
+  /* ---------- In-page contents: the section being read ---------- */
+
+  /* Marks the contents link of the last heading scrolled past (or the
+     first one) with aria-current, checked once per frame while scrolling. */
+  function TocSpy(nav) {
+    this.links = [];
+    this.heads = [];
+    var self = this;
+    each(nav.querySelectorAll('a[href^="#"]'), function (a) {
+      var h = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+      if (h) { self.links.push(a); self.heads.push(h); }
+    });
+  }
+
+  TocSpy.prototype.update = function () {
+    var current = 0;
+    for (var i = 0; i < this.heads.length; i++) {
+      if (this.heads[i].getBoundingClientRect().top <= 96) { current = i; } else { break; }
+    }
+    this.links.forEach(function (a, k) {
+      if (k === current) { a.setAttribute('aria-current', 'location'); } else { a.removeAttribute('aria-current'); }
+    });
+  };
+
+  TocSpy.prototype.init = function () {
+    if (!this.heads.length) { return; }
+    var self = this;
+    var queued = false;
+    window.addEventListener('scroll', function () {
+      if (queued) { return; }
+      queued = true;
+      window.requestAnimationFrame(function () { queued = false; self.update(); });
+    }, { passive: true });
+    this.update();
+  };
+
+  each(document.querySelectorAll('.kb-toc'), function (n) { new TocSpy(n).init(); });
+
   /* ---------- Search ---------- */
 
   var core = window.kbsiteSearchCore;
