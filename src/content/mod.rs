@@ -59,6 +59,16 @@ pub struct Partial {
     pub body_line: u32,
 }
 
+/// A `toc.yml` file as read.
+#[derive(Debug, Clone)]
+pub struct TocFile {
+    /// Path inside the content folder (`support/windows-server/toc.yml`).
+    pub path: String,
+    /// The path diagnostics show.
+    pub file: String,
+    pub text: String,
+}
+
 /// Markdown text that can be included, wherever it lives.
 #[derive(Debug, Clone, Copy)]
 pub struct MarkdownSource<'a> {
@@ -85,6 +95,8 @@ pub struct Content {
     pub partials: Vec<Partial>,
     /// Other files (images, samples), copied to the same place in the output.
     pub assets: BTreeSet<String>,
+    /// DocFX tables of contents (`toc.yml`), sorted by path.
+    pub tocs: Vec<TocFile>,
     pub diagnostics: Vec<Diagnostic>,
     markdown: HashMap<String, Source>,
     lower: HashMap<String, String>,
@@ -180,6 +192,11 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
         let kind = walk::classify(path, &[]);
         let file = format!("{display_prefix}{path}");
         match kind {
+            walk::Kind::Toc => content.tocs.push(TocFile {
+                path: path.to_string(),
+                file,
+                text: text.to_string(),
+            }),
             walk::Kind::Asset => {
                 content.assets.insert(path.to_string());
             }
@@ -192,6 +209,7 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
     }
     content.articles.sort_by(|a, b| a.path.cmp(&b.path));
     content.partials.sort_by(|a, b| a.path.cmp(&b.path));
+    content.tocs.sort_by(|a, b| a.path.cmp(&b.path));
     content.index();
     content
 }
@@ -217,6 +235,22 @@ pub fn load(opts: &LoadOptions) -> Content {
         .collect();
     for (kind, l) in loaded {
         place(&mut content, kind, l, opts.drafts);
+    }
+    for path in walked.tocs {
+        let file = format!("{}{path}", opts.display_prefix);
+        let text = std::fs::read(opts.content_dir.join(&path))
+            .map_err(|e| e.to_string())
+            .and_then(|b| decode::decode(&b).map_err(|e| e.message));
+        match text {
+            Ok(text) => content.tocs.push(TocFile { path, file, text }),
+            Err(e) => content.diagnostics.push(
+                Diagnostic::warning(format!("table of contents not read: {e}"))
+                    .in_file(file)
+                    .with_hint(
+                        "save it as UTF-8; the folder's pages use the folder listing meanwhile",
+                    ),
+            ),
+        }
     }
     content.index();
     content

@@ -41,6 +41,8 @@ pub fn reload(content: &mut Content, opts: &LoadOptions, path: &str) -> Option<F
     let kind = walk::classify(path, &[&anywhere, &rooted]);
     match kind {
         walk::Kind::Skip => Some(FileChange::Nothing),
+        // The navigation of whole folders: read everything again.
+        walk::Kind::Toc => None,
         walk::Kind::Asset if walk::is_yaml_mime(&full) => None,
         walk::Kind::Asset if content.assets.contains(path) => {
             Some(FileChange::Asset(path.to_string()))
@@ -73,6 +75,9 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
         }
         content.index();
         return Some(FileChange::Structure);
+    }
+    if content.tocs.iter().any(|t| t.path == path) {
+        return None;
     }
     let folder = format!("{path}/");
     let held = content.markdown.keys().chain(content.assets.iter());

@@ -14,7 +14,9 @@ pub enum Kind {
     Partial,
     /// Any other file, copied as is.
     Asset,
-    /// Read by other stages or not part of the output (toc files, YamlMime
+    /// A DocFX table of contents (`toc.yml`), read for the navigation.
+    Toc,
+    /// Read by other stages or not part of the output (`toc.md`, YamlMime
     /// pages, excluded files).
     Skip,
 }
@@ -23,6 +25,8 @@ pub struct Walked {
     /// Markdown files to read, sorted by path.
     pub markdown: Vec<(String, Kind)>,
     pub assets: BTreeSet<String>,
+    /// Tables of contents, sorted by path.
+    pub tocs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -33,7 +37,10 @@ pub fn classify(path: &str, exclude: &[&GlobSet]) -> Kind {
     }
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
-    if lower == "toc.yml" || lower == "toc.yaml" || lower == "toc.md" {
+    if lower == "toc.yml" || lower == "toc.yaml" {
+        return Kind::Toc;
+    }
+    if lower == "toc.md" {
         return Kind::Skip;
     }
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
@@ -84,6 +91,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
     let excluded = [&anywhere, &rooted];
     let mut markdown = Vec::new();
     let mut assets = BTreeSet::new();
+    let mut tocs = Vec::new();
     if !dir.is_dir() {
         diagnostics.push(
             Diagnostic::error(format!(
@@ -97,6 +105,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
         return Walked {
             markdown,
             assets,
+            tocs,
             diagnostics,
         };
     }
@@ -145,6 +154,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
             Kind::Asset => {
                 assets.insert(rel);
             }
+            Kind::Toc => tocs.push(rel),
             Kind::Skip => {}
             kind => markdown.push((rel, kind)),
         }
@@ -152,6 +162,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
     Walked {
         markdown,
         assets,
+        tocs,
         diagnostics,
     }
 }
@@ -191,7 +202,8 @@ mod tests {
         assert_eq!(classify("a/INCLUDES/b.md", &[]), Kind::Partial);
         assert_eq!(classify("includes/b.md", &[]), Kind::Partial);
         assert_eq!(classify("includes.md", &[]), Kind::Article);
-        assert_eq!(classify("a/TOC.yml", &[]), Kind::Skip);
+        assert_eq!(classify("a/TOC.yml", &[]), Kind::Toc);
+        assert_eq!(classify("a/toc.md", &[]), Kind::Skip);
         assert_eq!(classify("a/media/x.png", &[]), Kind::Asset);
     }
 

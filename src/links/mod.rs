@@ -4,6 +4,7 @@
 //! mention and redirect; and computes backlinks and related articles.
 
 pub mod external;
+pub mod nav;
 pub mod related;
 pub mod resolve;
 pub mod sections;
@@ -51,6 +52,11 @@ pub struct Linked {
     /// Per article, the articles before and after it in its folder's
     /// listing (previous / next links).
     pub neighbours: Vec<(Option<usize>, Option<usize>)>,
+    /// The site's tables of contents (`toc.yml`), resolved.
+    pub navs: Vec<nav::Nav>,
+    /// Per article, its place in a table of contents: which nav, and the
+    /// item indices down to its entry.
+    pub nav_of: Vec<Option<(usize, Vec<usize>)>>,
     /// KB number → article.
     pub by_kb: HashMap<String, usize>,
     /// `uid` → article.
@@ -354,6 +360,19 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
     }
     linked.stats = count_links(parsed, &linked.resolved);
     linked.backlinks = backlinks(&linked.resolved, &linked.articles, &listed);
+    let mut nav_diags = Vec::new();
+    linked.navs = nav::build(
+        &content.tocs,
+        &linked.site_index(content, config),
+        &mut nav_diags,
+    );
+    linked.site_diagnostics.extend(nav_diags);
+    linked.nav_of = content
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| nav::place_of(&linked.navs, &a.path, i))
+        .collect();
     linked.gather_diagnostics();
     linked
 }
@@ -489,7 +508,16 @@ impl Linked {
         parsed: &[Parsed],
         config: &Config,
     ) -> Vec<ArticleLinks> {
-        let site = SiteIndex {
+        let site = self.site_index(content, config);
+        which
+            .par_iter()
+            .map(|&i| resolve_article(i, &parsed[i], content, &self.articles[i].dir, &site))
+            .collect()
+    }
+
+    /// The lookups link resolution needs, over this site.
+    fn site_index<'a>(&'a self, content: &'a Content, config: &'a Config) -> SiteIndex<'a> {
+        SiteIndex {
             content,
             articles: &self.articles,
             anchors: &self.anchors,
@@ -500,11 +528,7 @@ impl Linked {
             mounts: &config.links.mounts,
             external_base: config.links.external_base.as_deref(),
             allow_unsafe_links: config.allow_unsafe_links,
-        };
-        which
-            .par_iter()
-            .map(|&i| resolve_article(i, &parsed[i], content, &self.articles[i].dir, &site))
-            .collect()
+        }
     }
 
     fn gather_diagnostics(&mut self) {

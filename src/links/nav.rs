@@ -1,0 +1,272 @@
+//! Navigation from DocFX tables of contents (`toc.yml`): each toc's entries
+//! resolved like links (relative `.md` paths, folders, site-relative paths
+//! through `links.mounts`, external URLs), a `href` to another folder's toc
+//! nesting that toc, and entries whose target is not in the site pruned
+//! with one warning per toc. A folder's toc governs it and its subfolders
+//! that have none.
+
+use super::{Resolved, SiteIndex};
+use crate::content::TocFile;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{preprocess::Origin, LinkKind, LinkRef};
+use crate::paths;
+use serde_yaml::Value;
+
+/// One toc, resolved and pruned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Nav {
+    /// Folder it governs (`support/windows-server/`).
+    pub dir: String,
+    pub items: Vec<NavItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NavItem {
+    pub title: String,
+    pub target: NavTarget,
+    pub expanded: bool,
+    pub children: Vec<NavItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NavTarget {
+    /// A group heading.
+    #[default]
+    None,
+    Article(usize),
+    /// An external page, or a page of the site that is not an article.
+    Url(String),
+}
+
+/// Missing targets a warning names before "and N more".
+const NAMED: usize = 3;
+/// How deep tocs may nest each other (a cycle stops here).
+const MAX_NESTING: usize = 8;
+
+/// Every toc of the site that is not nested in another, resolved and
+/// pruned; warnings for tocs that cannot be read and for missing targets.
+pub fn build(tocs: &[TocFile], site: &SiteIndex, diags: &mut Vec<Diagnostic>) -> Vec<Nav> {
+    let mut nested = std::collections::BTreeSet::new();
+    let mut navs = Vec::new();
+    for toc in tocs {
+        let mut missing = Vec::new();
+        let items = read(toc, site, tocs, &mut nested, &mut missing, 0, diags);
+        if !missing.is_empty() {
+            let named: Vec<&str> = missing.iter().take(NAMED).map(String::as_str).collect();
+            let more = missing.len().saturating_sub(NAMED);
+            let rest = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diagnostic::warning(format!(
+                    "{} toc {} point to files not in the site; left out: {}{rest}",
+                    missing.len(),
+                    if missing.len() == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    },
+                    named.join(", ")
+                ))
+                .in_file(toc.file.clone())
+                .with_hint("remove the entries, or add the files to the content folder"),
+            );
+        }
+        navs.push(Nav {
+            dir: paths::dir_of(&toc.path).to_string(),
+            items,
+        });
+    }
+    // A toc another toc takes in is shown as part of that one.
+    navs.retain(|n| !nested.contains(&n.dir));
+    navs
+}
+
+/// The items of one toc file.
+fn read(
+    toc: &TocFile,
+    site: &SiteIndex,
+    tocs: &[TocFile],
+    nested: &mut std::collections::BTreeSet<String>,
+    missing: &mut Vec<String>,
+    depth: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<NavItem> {
+    let value: Value = match serde_yaml::from_str(&toc.text) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut d = Diagnostic::warning(format!("table of contents is not valid YAML: {e}"))
+                .in_file(toc.file.clone())
+                .with_hint("its folder's pages use the folder listing until it is fixed");
+            if let Some(l) = e.location() {
+                d = d.at_line(l.line() as u32);
+            }
+            diags.push(d);
+            return Vec::new();
+        }
+    };
+    let list = match &value {
+        Value::Sequence(s) => s.clone(),
+        Value::Mapping(m) => match m.get("items") {
+            Some(Value::Sequence(s)) => s.clone(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let ctx = Reader {
+        toc,
+        site,
+        tocs,
+        dir: paths::dir_of(&toc.path).to_string(),
+    };
+    ctx.items(&list, nested, missing, depth, diags)
+}
+
+struct Reader<'a> {
+    toc: &'a TocFile,
+    site: &'a SiteIndex<'a>,
+    tocs: &'a [TocFile],
+    dir: String,
+}
+
+impl Reader<'_> {
+    fn items(
+        &self,
+        list: &[Value],
+        nested: &mut std::collections::BTreeSet<String>,
+        missing: &mut Vec<String>,
+        depth: usize,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<NavItem> {
+        let mut out = Vec::new();
+        for v in list {
+            let Value::Mapping(m) = v else { continue };
+            let text = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+            let title = text("name").unwrap_or_default();
+            let expanded = m.get("expanded").and_then(Value::as_bool).unwrap_or(false);
+            let mut children = match m.get("items") {
+                Some(Value::Sequence(s)) => self.items(s, nested, missing, depth, diags),
+                _ => Vec::new(),
+            };
+            let mut target = NavTarget::None;
+            let href = text("href").or_else(|| text("tocHref"));
+            if let Some(href) = href.filter(|h| !h.trim().is_empty()) {
+                match self.nested_toc(&href) {
+                    Some(other) if depth < MAX_NESTING => {
+                        nested.insert(paths::dir_of(&other.path).to_string());
+                        children.extend(read(
+                            other,
+                            self.site,
+                            self.tocs,
+                            nested,
+                            missing,
+                            depth + 1,
+                            diags,
+                        ));
+                        if let Some(topic) = text("topicHref") {
+                            target = self.target(&topic, missing);
+                        }
+                    }
+                    Some(_) => {}
+                    None => target = self.target(&href, missing),
+                }
+            }
+            if target != NavTarget::None || !children.is_empty() {
+                out.push(NavItem {
+                    title,
+                    target,
+                    expanded,
+                    children,
+                });
+            }
+        }
+        out
+    }
+
+    /// The toc an href names: `x/toc.yml`, or a folder `x/` that has one.
+    fn nested_toc(&self, href: &str) -> Option<&TocFile> {
+        let path = href.split(['?', '#']).next().unwrap_or(href);
+        if path.contains(':') || path.starts_with('/') {
+            return None;
+        }
+        let lower = path.to_ascii_lowercase();
+        let is_toc = lower.ends_with("toc.yml") || lower.ends_with("toc.yaml");
+        if !is_toc && !path.ends_with('/') {
+            return None;
+        }
+        let joined = paths::join(&self.dir, path)?;
+        let folder = if is_toc {
+            paths::dir_of(&joined).to_string()
+        } else {
+            format!("{}/", joined.trim_end_matches('/'))
+        };
+        self.tocs
+            .iter()
+            .find(|t| paths::dir_of(&t.path) == folder && t.path != self.toc.path)
+    }
+
+    /// What an entry's href points at; a miss is remembered for the warning.
+    fn target(&self, href: &str, missing: &mut Vec<String>) -> NavTarget {
+        if href.starts_with('#') || href.starts_with('?') {
+            missing.push(href.to_string());
+            return NavTarget::None;
+        }
+        let link = LinkRef {
+            kind: LinkKind::Link,
+            target: href.to_string(),
+            title: String::new(),
+            alt: String::new(),
+            auto_text: false,
+            at: Origin { source: 0, line: 1 },
+        };
+        let from = super::resolve::From {
+            article: usize::MAX,
+            path: &self.toc.path,
+            page_dir: "",
+        };
+        match super::resolve::resolve(&link, from, self.site).resolved {
+            Resolved::Page { article, .. } => NavTarget::Article(article),
+            Resolved::Url(u) if u.contains(':') => NavTarget::Url(u),
+            // A file or generated page of the site, written relative to
+            // the site root.
+            Resolved::Url(u) if !u.is_empty() && !u.starts_with('#') => NavTarget::Url(u),
+            _ => {
+                missing.push(href.to_string());
+                NavTarget::None
+            }
+        }
+    }
+}
+
+/// Where article `a` sits in the navigation: the nav of the nearest folder
+/// (its own, then each parent's) that lists it, and the item indices down
+/// to its first entry.
+pub fn place_of(navs: &[Nav], article_path: &str, a: usize) -> Option<(usize, Vec<usize>)> {
+    let mut folder = paths::dir_of(article_path);
+    loop {
+        if let Some(n) = navs.iter().position(|n| n.dir == folder) {
+            if let Some(path) = find(&navs[n].items, a) {
+                return Some((n, path));
+            }
+        }
+        if folder.is_empty() {
+            return None;
+        }
+        folder = paths::dir_of(folder.trim_end_matches('/'));
+    }
+}
+
+fn find(items: &[NavItem], a: usize) -> Option<Vec<usize>> {
+    for (k, item) in items.iter().enumerate() {
+        if item.target == NavTarget::Article(a) {
+            return Some(vec![k]);
+        }
+        if let Some(mut rest) = find(&item.children, a) {
+            rest.insert(0, k);
+            return Some(rest);
+        }
+    }
+    None
+}
