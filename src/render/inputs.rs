@@ -27,8 +27,19 @@ pub fn inputs(
         .into_par_iter()
         .map(|i| face(content, parsed, linked, i))
         .collect();
+    let navs = linked
+        .navs
+        .iter()
+        .map(|n| {
+            let mut h = FxHasher::default();
+            nav_items(&n.items, &faces, &mut h);
+            h.finish()
+        })
+        .collect();
     let mut inputs = Inputs {
         linked,
+        content_paths: content.articles.iter().map(|a| a.path.as_str()).collect(),
+        navs,
         faces: &faces,
         versions,
         sections: HashMap::default(),
@@ -80,6 +91,21 @@ fn face(content: &Content, parsed: &[Parsed], linked: &Linked, i: usize) -> u64 
     ))
 }
 
+/// A table of contents' titles, and the faces of the articles it links.
+fn nav_items(items: &[crate::links::nav::NavItem], faces: &[u64], h: &mut FxHasher) {
+    use crate::links::nav::NavTarget;
+    for item in items {
+        item.title.hash(h);
+        match &item.target {
+            NavTarget::Article(a) => (1u8, faces[*a]).hash(h),
+            NavTarget::Url(u) => (2u8, u).hash(h),
+            NavTarget::None => 3u8.hash(h),
+        }
+        item.children.len().hash(h);
+        nav_items(&item.children, faces, h);
+    }
+}
+
 fn hash_of(v: &impl Hash) -> u64 {
     let mut h = FxHasher::default();
     v.hash(&mut h);
@@ -88,6 +114,10 @@ fn hash_of(v: &impl Hash) -> u64 {
 
 struct Inputs<'a> {
     linked: &'a Linked,
+    /// Per article, its content path.
+    content_paths: Vec<&'a str>,
+    /// Per table of contents, a hash of everything it shows.
+    navs: Vec<u64>,
     faces: &'a [u64],
     versions: &'a [u64],
     /// Per section folder, the hashes of its listing and of the
@@ -114,6 +144,7 @@ impl Inputs<'_> {
                 for &r in &linked.related[i] {
                     self.faces[r].hash(&mut h);
                 }
+                self.nav(i, &mut h);
                 let (prev, next) = linked.neighbours[i];
                 for n in [prev, next] {
                     n.map(|a| self.faces[a]).hash(&mut h);
@@ -209,6 +240,29 @@ impl Inputs<'_> {
                 .map(|x| x.dir.as_str()),
         );
         dirs
+    }
+
+    /// What article `i`'s sidebar shows: its place in its table of
+    /// contents and that toc, else its folder's window of articles.
+    fn nav(&self, i: usize, h: &mut FxHasher) {
+        let linked = self.linked;
+        if let Some((n, path)) = &linked.nav_of[i] {
+            (n, path, self.navs[*n]).hash(h);
+            return;
+        }
+        let folder = paths::dir_of(&self.content_paths[i]);
+        if let Some(s) = linked.sections.get(folder) {
+            (&s.dir, &s.title, s.articles.len()).hash(h);
+            for c in s.children.iter().filter_map(|d| linked.sections.get(d)) {
+                (&c.dir, &c.title).hash(h);
+            }
+            let pos = s.articles.iter().position(|&a| a == i).unwrap_or(0);
+            let window = &s.articles[pos.saturating_sub(super::NAV_WINDOW)
+                ..(pos + super::NAV_WINDOW + 1).min(s.articles.len())];
+            for &a in window {
+                (&linked.articles[a].dir, &linked.articles[a].title).hash(h);
+            }
+        }
     }
 
     /// What a section's listing shows.

@@ -151,7 +151,36 @@ struct PageCtx<'a> {
     /// Article pages: the articles before and after it in its folder.
     prev: Option<Entry>,
     next: Option<Entry>,
+    /// Article pages: the navigation sidebar.
+    nav: Option<NavCtx>,
 }
+
+/// The sidebar of one page: its place in the table of contents (each level
+/// down to the page, with that level's siblings), or its folder's articles.
+/// Only the path is open, so a page's weight does not grow with the site.
+#[derive(Serialize, Default)]
+struct NavCtx {
+    title: String,
+    items: Vec<NavLink>,
+    /// Articles of the folder left out around the window shown.
+    more: usize,
+    /// The folder's page, when not every article is shown.
+    all_href: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct NavLink {
+    title: String,
+    href: Option<String>,
+    /// This page.
+    current: bool,
+    /// A group (it has entries below; shown only on the path to this page).
+    group: bool,
+    children: Vec<NavLink>,
+}
+
+/// Articles of a folder the sidebar shows on each side of the page.
+pub(crate) const NAV_WINDOW: usize = 20;
 
 /// Links from an article to its term pages.
 #[derive(Serialize, Default)]
@@ -636,6 +665,7 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| info.title.clone()),
             json_ld: Some(self.tech_article(i)),
             terms: Some(self.term_links(i)),
+            nav: Some(self.nav(i)).filter(|n| !n.items.is_empty()),
             prev: self.linked.neighbours[i]
                 .0
                 .map(|a| self.entry(a, &info.dir)),
@@ -845,6 +875,92 @@ impl<'a> Renderer<'a> {
             });
         }
         ctx
+    }
+
+    /// The sidebar of article `i`: its table of contents, else its folder.
+    fn nav(&self, i: usize) -> NavCtx {
+        let dir = &self.linked.articles[i].dir;
+        if let Some((n, path)) = &self.linked.nav_of[i] {
+            return NavCtx {
+                title: "Contents".into(),
+                items: self.nav_level(&self.linked.navs[*n].items, path, i, dir),
+                ..NavCtx::default()
+            };
+        }
+        let folder = paths::dir_of(&self.content.articles[i].path);
+        let Some(s) = self.linked.sections.get(folder) else {
+            return NavCtx::default();
+        };
+        let pos = s.articles.iter().position(|&a| a == i).unwrap_or(0);
+        let from = pos.saturating_sub(NAV_WINDOW);
+        let to = (pos + NAV_WINDOW + 1).min(s.articles.len());
+        let link = |a: usize| NavLink {
+            title: self.linked.articles[a].title.clone(),
+            href: Some(paths::relative_href(dir, &format!("{}index.html", self.linked.articles[a].dir))),
+            current: a == i,
+            ..NavLink::default()
+        };
+        let mut items: Vec<NavLink> = s
+            .children
+            .iter()
+            .filter_map(|d| self.linked.sections.get(d))
+            .map(|c| NavLink {
+                title: c.title.clone(),
+                href: Some(paths::relative_href(dir, &format!("{}index.html", c.dir))),
+                group: true,
+                ..NavLink::default()
+            })
+            .collect();
+        items.extend(s.articles[from..to].iter().map(|&a| link(a)));
+        let more = s.articles.len() - (to - from);
+        NavCtx {
+            title: if s.dir.is_empty() { self.config.title.clone() } else { s.title.clone() },
+            items,
+            more,
+            all_href: (more > 0).then(|| paths::relative_href(dir, &format!("{}index.html", s.dir))),
+        }
+    }
+
+    /// One level of a table of contents: every item, the one on `path`
+    /// opened.
+    fn nav_level(
+        &self,
+        items: &[crate::links::nav::NavItem],
+        path: &[usize],
+        i: usize,
+        dir: &str,
+    ) -> Vec<NavLink> {
+        use crate::links::nav::NavTarget;
+        items
+            .iter()
+            .enumerate()
+            .map(|(k, item)| {
+                let on_path = path.first() == Some(&k);
+                let href = match &item.target {
+                    NavTarget::Article(a) => Some(self.page_href(*a, dir)),
+                    NavTarget::Url(u) if u.contains(':') => Some(u.clone()),
+                    NavTarget::Url(u) => Some(format!("{}{u}", paths::root_prefix(dir))),
+                    // A group links to its first article, so it works
+                    // without a script.
+                    NavTarget::None => first_article(&item.children).map(|a| self.page_href(a, dir)),
+                };
+                NavLink {
+                    title: item.title.clone(),
+                    href,
+                    current: on_path && path.len() == 1 && item.target == NavTarget::Article(i),
+                    group: !item.children.is_empty(),
+                    children: if on_path && path.len() > 1 {
+                        self.nav_level(&item.children, &path[1..], i, dir)
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect()
+    }
+
+    fn page_href(&self, a: usize, from_dir: &str) -> String {
+        paths::relative_href(from_dir, &format!("{}index.html", self.linked.articles[a].dir))
     }
 
     fn term_entry(&self, term: &Term, page_dir: &str) -> Entry {
@@ -1093,6 +1209,15 @@ impl<'a> Renderer<'a> {
             count: 0,
         }
     }
+}
+
+/// The first article an item or its children point at.
+fn first_article(items: &[crate::links::nav::NavItem]) -> Option<usize> {
+    use crate::links::nav::NavTarget;
+    items.iter().find_map(|item| match item.target {
+        NavTarget::Article(a) => Some(a),
+        _ => first_article(&item.children),
+    })
 }
 
 /// A tree's standalone SVG, next to its article's page.
