@@ -546,3 +546,54 @@ fn articles_link_to_the_previous_and_next_in_their_folder() {
         "alone in its folder"
     );
 }
+
+#[test]
+fn a_toc_drives_the_sidebar_and_leaves_out_what_is_missing() {
+    let site = Site::new(&[
+        (
+            "kbsite.yml",
+            "links:\n  mounts: {/docs/: guide/}\n",
+        ),
+        (
+            "content/guide/toc.yml",
+            "items:\n- name: Start here\n  href: start.md?tabs=dotnet\n- name: Setup\n  expanded: true\n  items:\n  - name: Install\n    href: /docs/setup/install\n  - name: Gone\n    href: setup/gone.md\n  - name: Empty group\n    items: []\n- name: More\n  href: more/toc.yml\n- name: Vendor site\n  href: https://vendor.example.com/kb\n",
+        ),
+        ("content/guide/more/toc.yml", "- name: Deep\n  href: deep.md\n- name: Also gone\n  href: nope.md\n"),
+        ("content/guide/start.md", "# Start\n"),
+        ("content/guide/setup/install.md", "# Install\n"),
+        ("content/guide/more/deep.md", "# Deep\n"),
+        ("content/other/lone.md", "# Lone\n"),
+    ]);
+    let run = site.kbsite(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // One warning per toc that lost entries, with the count and the names.
+    assert!(run.stderr.contains(
+        "warning: 2 toc entries point to files not in the site; left out: setup/gone.md, nope.md"
+    ), "{}", run.stderr);
+    assert!(run.stderr.contains("--> content/guide/toc.yml"));
+    let install = site.page("guide/setup/install/index.html");
+    let from = install.find("class=\"kb-sidebar\"").unwrap();
+    let nav = &install[from..from + install[from..].find("</nav>").unwrap()];
+    assert!(
+        nav.contains("<a href=\"../../start/index.html\">Start here</a>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a href=\"index.html\" aria-current=\"page\">Install</a>"),
+        "{nav}"
+    );
+    // The nested toc is a group linking to its first article; the path is open.
+    assert!(
+        nav.contains("<a href=\"../../more/deep/index.html\">More</a>"),
+        "{nav}"
+    );
+    assert!(nav.contains("<details open><summary>"), "{nav}");
+    assert!(nav.contains("href=\"https://vendor.example.com/kb\""));
+    assert!(
+        !nav.contains("Gone") && !nav.contains("Empty group"),
+        "{nav}"
+    );
+    // An article the toc does not list gets its folder's articles instead.
+    let lone = site.page("other/lone/index.html");
+    assert!(lone.contains("aria-current=\"page\">Lone</a>"));
+}

@@ -317,3 +317,46 @@ fn resolve(dir: &str, href: &str) -> String {
     }
     parts.join("/")
 }
+
+#[test]
+fn the_windows_server_toc_is_pruned_to_the_site_and_pages_stay_small() {
+    let site = corpus_site();
+    let root = site.path();
+    std::fs::write(
+        root.join("kbsite.yml"),
+        "links:\n  mounts: {/troubleshoot/: support/}\n  external_base: https://learn.microsoft.com\n",
+    )
+    .unwrap();
+    let run = common::kbsite(&["build", "--root", root.to_str().unwrap()], root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 1,430 entries, about 100 of them in the corpus: one warning for the rest.
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("toc entries point to files not in the site"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    let count: usize = warnings[0]
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1_250..1_400).contains(&count), "{}", warnings[0]);
+    assert!(warnings[0].contains("and ") && warnings[0].contains(" more"));
+    // A page the toc lists: its path open, itself marked, the rest closed.
+    let page = page_of(root, "support/windows-server/high-availability/cluster-validation-account-causes-events-messages/index.html");
+    let from = page.find("class=\"kb-sidebar\"").unwrap();
+    let nav = &page[from..from + page[from..].find("</nav>").unwrap()];
+    assert!(nav.contains(
+        "aria-current=\"page\">Cluster validation account causes events or messages</a>"
+    ));
+    assert!(nav.contains(">High Availability</a></summary>"));
+    // Bounded: the path and its levels' siblings, not the whole toc.
+    let entries = nav.matches("<li").count();
+    assert!(entries < 80, "{entries} sidebar entries");
+    assert!(
+        !nav.contains("active-directory"),
+        "entries not in the site are gone"
+    );
+}

@@ -896,7 +896,10 @@ impl<'a> Renderer<'a> {
         let to = (pos + NAV_WINDOW + 1).min(s.articles.len());
         let link = |a: usize| NavLink {
             title: self.linked.articles[a].title.clone(),
-            href: Some(paths::relative_href(dir, &format!("{}index.html", self.linked.articles[a].dir))),
+            href: Some(paths::relative_href(
+                dir,
+                &format!("{}index.html", self.linked.articles[a].dir),
+            )),
             current: a == i,
             ..NavLink::default()
         };
@@ -914,10 +917,15 @@ impl<'a> Renderer<'a> {
         items.extend(s.articles[from..to].iter().map(|&a| link(a)));
         let more = s.articles.len() - (to - from);
         NavCtx {
-            title: if s.dir.is_empty() { self.config.title.clone() } else { s.title.clone() },
+            title: if s.dir.is_empty() {
+                self.config.title.clone()
+            } else {
+                s.title.clone()
+            },
             items,
             more,
-            all_href: (more > 0).then(|| paths::relative_href(dir, &format!("{}index.html", s.dir))),
+            all_href: (more > 0)
+                .then(|| paths::relative_href(dir, &format!("{}index.html", s.dir))),
         }
     }
 
@@ -942,7 +950,9 @@ impl<'a> Renderer<'a> {
                     NavTarget::Url(u) => Some(format!("{}{u}", paths::root_prefix(dir))),
                     // A group links to its first article, so it works
                     // without a script.
-                    NavTarget::None => first_article(&item.children).map(|a| self.page_href(a, dir)),
+                    NavTarget::None => {
+                        first_article(&item.children).map(|a| self.page_href(a, dir))
+                    }
                 };
                 NavLink {
                     title: item.title.clone(),
@@ -960,7 +970,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn page_href(&self, a: usize, from_dir: &str) -> String {
-        paths::relative_href(from_dir, &format!("{}index.html", self.linked.articles[a].dir))
+        paths::relative_href(
+            from_dir,
+            &format!("{}index.html", self.linked.articles[a].dir),
+        )
     }
 
     fn term_entry(&self, term: &Term, page_dir: &str) -> Entry {
