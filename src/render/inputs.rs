@@ -250,7 +250,7 @@ impl Inputs<'_> {
             (n, path, self.navs[*n]).hash(h);
             return;
         }
-        let folder = paths::dir_of(&self.content_paths[i]);
+        let folder = paths::dir_of(self.content_paths[i]);
         if let Some(s) = linked.sections.get(folder) {
             (&s.dir, &s.title, s.articles.len()).hash(h);
             for c in s.children.iter().filter_map(|d| linked.sections.get(d)) {
