@@ -944,26 +944,42 @@ impl<'a> Renderer<'a> {
             .enumerate()
             .map(|(k, item)| {
                 let on_path = path.first() == Some(&k);
-                let href = match &item.target {
+                let own = match &item.target {
                     NavTarget::Article(a) => Some(self.page_href(*a, dir)),
                     NavTarget::Url(u) if u.contains(':') => Some(u.clone()),
                     NavTarget::Url(u) => Some(format!("{}{u}", paths::root_prefix(dir))),
-                    // A group links to its first article, so it works
-                    // without a script.
-                    NavTarget::None => {
-                        first_article(&item.children).map(|a| self.page_href(a, dir))
-                    }
+                    NavTarget::None => None,
                 };
+                let current = on_path && path.len() == 1 && item.target == NavTarget::Article(i);
+                if !(on_path && !item.children.is_empty()) {
+                    // A closed group links to its own page, else its first
+                    // article, so it works without a script.
+                    let href = own
+                        .or_else(|| first_article(&item.children).map(|a| self.page_href(a, dir)));
+                    return NavLink {
+                        title: item.title.clone(),
+                        href,
+                        current,
+                        group: !item.children.is_empty(),
+                        children: Vec::new(),
+                    };
+                }
+                // An open group: its own page first, then its entries.
+                let mut children: Vec<NavLink> = own
+                    .map(|href| NavLink {
+                        title: item.title.clone(),
+                        href: Some(href),
+                        current,
+                        ..NavLink::default()
+                    })
+                    .into_iter()
+                    .collect();
+                children.extend(self.nav_level(&item.children, &path[1..], i, dir));
                 NavLink {
                     title: item.title.clone(),
-                    href,
-                    current: on_path && path.len() == 1 && item.target == NavTarget::Article(i),
-                    group: !item.children.is_empty(),
-                    children: if on_path && path.len() > 1 {
-                        self.nav_level(&item.children, &path[1..], i, dir)
-                    } else {
-                        Vec::new()
-                    },
+                    group: true,
+                    children,
+                    ..NavLink::default()
                 }
             })
             .collect()

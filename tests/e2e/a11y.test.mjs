@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildSite, launch } from './browser.mjs';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { buildSite, launch, repoRoot } from './browser.mjs';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -20,29 +22,39 @@ const PAGES = [
   ['search results', 'search/index.html?q=storage'],
   ['404', '404.html'],
 ];
+// The corpus, whose Windows Server toc.yml drives the sidebar.
+const TOC_PAGE = 'support/windows-server/high-availability/cluster-validation-account-causes-events-messages/index.html';
 
-let outDir, browser;
+let outDir, corpusDir, corpusOut, browser;
 before(async () => {
   outDir = buildSite();
+  corpusDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-a11y-corpus-'));
+  fs.cpSync(path.join(repoRoot, 'tests', 'fixtures', 'kb-corpus', 'content'), path.join(corpusDir, 'content'), { recursive: true });
+  fs.writeFileSync(path.join(corpusDir, 'kbsite.yml'), 'links:\n  mounts: {/troubleshoot/: support/}\n');
+  corpusOut = path.join(corpusDir, 'public');
+  const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
+  const run = spawnSync(bin, ['build', '--root', corpusDir], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  if (corpusDir) fs.rmSync(corpusDir, { recursive: true, force: true });
 });
 
-function url(rel) {
+function url(rel, dir = outDir) {
   const [file, query] = rel.split('?');
-  return pathToFileURL(path.join(outDir, file)).href + (query ? `?${query}` : '');
+  return pathToFileURL(path.join(dir, file)).href + (query ? `?${query}` : '');
 }
 
 for (const scheme of ['light', 'dark']) {
-  for (const [name, rel] of PAGES) {
+  for (const [name, rel] of [...PAGES, ['article in a table of contents', TOC_PAGE]]) {
     test(`axe, ${scheme}: no violations on the ${name} page`, async () => {
       const context = await browser.newContext({ colorScheme: scheme });
       context.setDefaultTimeout(10_000);
       const page = await context.newPage();
-      await page.goto(url(rel));
+      await page.goto(rel === TOC_PAGE ? url(rel, corpusOut) : url(rel));
       if (name === 'search results') await page.locator('[data-kb-results] a').first().waitFor();
       await page.addScriptTag({ content: axeSource });
       const { violations } = await page.evaluate(() => globalThis.axe.run(document, {
