@@ -951,7 +951,7 @@ impl<'a> Renderer<'a> {
                     NavTarget::None => None,
                 };
                 let current = on_path && path.len() == 1 && item.target == NavTarget::Article(i);
-                if !(on_path && !item.children.is_empty()) {
+                if !on_path || item.children.is_empty() {
                     // A closed group links to its own page, else its first
                     // article, so it works without a script.
                     let href = own
