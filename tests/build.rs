@@ -593,6 +593,14 @@ fn a_toc_drives_the_sidebar_and_leaves_out_what_is_missing() {
         !nav.contains("Gone") && !nav.contains("Empty group"),
         "{nav}"
     );
+    // `expanded: true` keeps a group open on every page.
+    let start = site.page("guide/start/index.html");
+    assert!(start.contains("<summary>Setup</summary>"));
+    assert!(start.contains("<a href=\"../setup/install/index.html\">Install</a>"));
+    assert!(
+        !start.contains("<summary>More</summary>"),
+        "not expanded: closed"
+    );
     // An article the toc does not list gets its folder's articles instead.
     let lone = site.page("other/lone/index.html");
     assert!(lone.contains("aria-current=\"page\">Lone</a>"));

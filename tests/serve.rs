@@ -354,7 +354,7 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
     // linking to others (one anchor not there yet), changed headings (now
     // it is), an include edit, a broken file then its fix (and a second
     // title), a deletion, an image, an article included by another, then
-    // retitled and rewritten.
+    // retitled and rewritten, a new table of contents, then edited.
     let steps: Vec<(&str, Option<String>)> = vec![
         (POLICY, Some(renamed.clone())),
         (
@@ -379,6 +379,14 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
             Some("# Takes in an article\n\n[!INCLUDE [x](links-around.md)]\n".into()),
         ),
         (new, Some("---\ntitle: Links around, retitled\n---\nNo links now.\n".into())),
+        (
+            "content/support/windows-server/toc.yml",
+            Some("- name: HA\n  expanded: true\n  items:\n  - name: Policy\n    href: high-availability/3rd-party-storage-software-solutions-support.md\n  - name: Missing\n    href: nope.md\n".into()),
+        ),
+        (
+            "content/support/windows-server/toc.yml",
+            Some("- name: Storage policy\n  href: high-availability/3rd-party-storage-software-solutions-support.md\n".into()),
+        ),
     ];
     for (n, (path, text)) in steps.iter().enumerate() {
         match text {

@@ -180,7 +180,7 @@ struct NavLink {
 }
 
 /// Articles of a folder the sidebar shows on each side of the page.
-pub(crate) const NAV_WINDOW: usize = 20;
+pub(crate) const NAV_WINDOW: usize = 10;
 
 /// Links from an article to its term pages.
 #[derive(Serialize, Default)]
@@ -951,7 +951,9 @@ impl<'a> Renderer<'a> {
                     NavTarget::None => None,
                 };
                 let current = on_path && path.len() == 1 && item.target == NavTarget::Article(i);
-                if !on_path || item.children.is_empty() {
+                // Open: on the way to this page, or marked `expanded` in the toc.
+                let open = (on_path || item.expanded) && !item.children.is_empty();
+                if !open {
                     // A closed group links to its own page, else its first
                     // article, so it works without a script.
                     let href = own
@@ -974,7 +976,8 @@ impl<'a> Renderer<'a> {
                     })
                     .into_iter()
                     .collect();
-                children.extend(self.nav_level(&item.children, &path[1..], i, dir));
+                let rest = if on_path { &path[1..] } else { &[][..] };
+                children.extend(self.nav_level(&item.children, rest, i, dir));
                 NavLink {
                     title: item.title.clone(),
                     group: true,
