@@ -149,8 +149,8 @@ struct PageCtx<'a> {
     /// Article pages: links to its term pages.
     terms: Option<TermLinks>,
     /// Article pages: the articles before and after it in its folder.
-    prev: Option<Entry>,
-    next: Option<Entry>,
+    prev: Option<Crumb>,
+    next: Option<Crumb>,
     /// Article pages: the navigation sidebar.
     nav: Option<NavCtx>,
 }
@@ -161,14 +161,16 @@ struct PageCtx<'a> {
 #[derive(Serialize, Default)]
 struct NavCtx {
     title: String,
-    items: Vec<NavLink>,
+    /// The entries as nested lists (made here: a template macro calling
+    /// itself for every entry doubled the render stage's time).
+    html: String,
     /// Articles of the folder left out around the window shown.
     more: usize,
     /// The folder's page, when not every article is shown.
     all_href: Option<String>,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Default)]
 struct NavLink {
     title: String,
     href: Option<String>,
@@ -665,13 +667,13 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| info.title.clone()),
             json_ld: Some(self.tech_article(i)),
             terms: Some(self.term_links(i)),
-            nav: Some(self.nav(i)).filter(|n| !n.items.is_empty()),
+            nav: Some(self.nav(i)).filter(|n| !n.html.is_empty()),
             prev: self.linked.neighbours[i]
                 .0
-                .map(|a| self.entry(a, &info.dir)),
+                .map(|a| self.crumb(a, &info.dir)),
             next: self.linked.neighbours[i]
                 .1
-                .map(|a| self.entry(a, &info.dir)),
+                .map(|a| self.crumb(a, &info.dir)),
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx(&info.dir, page);
@@ -849,7 +851,24 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|c| self.term_entry(c, dir))
                     .collect(),
-                articles: term.articles.iter().map(|&a| self.entry(a, dir)).collect(),
+                // Titles, KB numbers and dates only: a product can name a
+                // good part of the site, and its page must stay light.
+                articles: term
+                    .articles
+                    .iter()
+                    .map(|&a| {
+                        let (info, front) =
+                            (&self.linked.articles[a], &self.content.articles[a].front);
+                        Entry {
+                            title: info.title.clone(),
+                            href: self.page_href(a, dir),
+                            kb: info.kb.clone(),
+                            date: front.date.map(human_date),
+                            date_iso: front.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                            ..Entry::default()
+                        }
+                    })
+                    .collect(),
             }),
             taxonomy: t.title,
             sections_heading: "Subservices",
@@ -881,9 +900,10 @@ impl<'a> Renderer<'a> {
     fn nav(&self, i: usize) -> NavCtx {
         let dir = &self.linked.articles[i].dir;
         if let Some((n, path)) = &self.linked.nav_of[i] {
+            let items = self.nav_level(&self.linked.navs[*n].items, path, i, dir);
             return NavCtx {
                 title: "Contents".into(),
-                items: self.nav_level(&self.linked.navs[*n].items, path, i, dir),
+                html: nav_html(&items),
                 ..NavCtx::default()
             };
         }
@@ -922,7 +942,7 @@ impl<'a> Renderer<'a> {
             } else {
                 s.title.clone()
             },
-            items,
+            html: nav_html(&items),
             more,
             all_href: (more > 0)
                 .then(|| paths::relative_href(dir, &format!("{}index.html", s.dir))),
@@ -986,6 +1006,14 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect()
+    }
+
+    /// Article `a`'s title and a link to it from `from_dir`.
+    fn crumb(&self, a: usize, from_dir: &str) -> Crumb {
+        Crumb {
+            title: self.linked.articles[a].title.clone(),
+            href: self.page_href(a, from_dir),
+        }
     }
 
     fn page_href(&self, a: usize, from_dir: &str) -> String {
@@ -1241,6 +1269,48 @@ impl<'a> Renderer<'a> {
             count: 0,
         }
     }
+}
+
+/// Sidebar entries as nested `<ul>`s; open groups as `<details open>`.
+fn nav_html(items: &[NavLink]) -> String {
+    fn list(items: &[NavLink], out: &mut String) {
+        out.push_str("<ul>\n");
+        for n in items {
+            out.push_str(if n.group {
+                "<li class=\"kb-nav-group\">"
+            } else {
+                "<li>"
+            });
+            if !n.children.is_empty() {
+                out.push_str("<details open><summary>");
+                out.push_str(&escape(&n.title));
+                out.push_str("</summary>\n");
+                list(&n.children, out);
+                out.push_str("</details>");
+            } else if let Some(href) = &n.href {
+                out.push_str("<a href=\"");
+                out.push_str(&escape(href));
+                out.push('"');
+                if n.current {
+                    out.push_str(" aria-current=\"page\"");
+                }
+                out.push('>');
+                out.push_str(&escape(&n.title));
+                out.push_str("</a>");
+            } else {
+                out.push_str("<span>");
+                out.push_str(&escape(&n.title));
+                out.push_str("</span>");
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>");
+    }
+    let mut out = String::new();
+    if !items.is_empty() {
+        list(items, &mut out);
+    }
+    out
 }
 
 /// The first article an item or its children point at.
