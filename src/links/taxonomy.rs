@@ -74,6 +74,8 @@ pub struct Taxonomy {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Term {
     pub name: String,
+    /// The name in lower case: terms are sorted by it (then by name).
+    pub key: String,
     /// Page folder (`products/windows-server-2016/`).
     pub dir: String,
     /// Articles with this term (listed ones only), by title.
@@ -97,9 +99,9 @@ impl Term {
 }
 
 fn find<'t>(terms: &'t [Term], name: &str) -> Option<&'t Term> {
-    let key = (name.to_lowercase(), name);
+    let key = name.to_lowercase();
     terms
-        .binary_search_by(|t| (t.name.to_lowercase(), t.name.as_str()).cmp(&(key.0.clone(), key.1)))
+        .binary_search_by(|t| (t.key.as_str(), t.name.as_str()).cmp(&(key.as_str(), name)))
         .ok()
         .map(|i| &terms[i])
 }
@@ -128,13 +130,14 @@ pub fn taxonomies(terms: &[&Terms], titles: &[&str], listed: &[bool]) -> Vec<Tax
                 by_title(&mut articles);
                 Term {
                     dir: format!("{key}/{}/", slugs.next(&name)),
+                    key: name.to_lowercase(),
                     name,
                     articles,
                     children: Vec::new(),
                 }
             })
             .collect();
-        terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.name.clone()));
+        terms.sort_by(|a, b| (&a.key, &a.name).cmp(&(&b.key, &b.name)));
         terms
     };
     let mut service_terms = make("services", services);
@@ -150,12 +153,13 @@ pub fn taxonomies(terms: &[&Terms], titles: &[&str], listed: &[bool]) -> Vec<Tax
             .into_iter()
             .map(|(name, articles)| Term {
                 dir: format!("{}{}/", service.dir, slugs.next(&name)),
+                key: name.to_lowercase(),
                 name,
                 articles,
                 children: Vec::new(),
             })
             .collect();
-        children.sort_by_cached_key(|t| (t.name.to_lowercase(), t.name.clone()));
+        children.sort_by(|a, b| (&a.key, &a.name).cmp(&(&b.key, &b.name)));
         service.children = children;
     }
     vec![

@@ -40,6 +40,18 @@ pub fn inputs(
         linked,
         content_paths: content.articles.iter().map(|a| a.path.as_str()).collect(),
         navs,
+        taxonomies: {
+            let mut h = FxHasher::default();
+            for t in &linked.taxonomies {
+                for term in &t.terms {
+                    (&term.name, &term.dir).hash(&mut h);
+                    for c in &term.children {
+                        (&c.name, &c.dir).hash(&mut h);
+                    }
+                }
+            }
+            h.finish()
+        },
         faces: &faces,
         versions,
         sections: HashMap::default(),
@@ -118,6 +130,8 @@ struct Inputs<'a> {
     content_paths: Vec<&'a str>,
     /// Per table of contents, a hash of everything it shows.
     navs: Vec<u64>,
+    /// A hash of every term's name and folder.
+    taxonomies: u64,
     faces: &'a [u64],
     versions: &'a [u64],
     /// Per section folder, the hashes of its listing and of the
@@ -133,7 +147,9 @@ impl Inputs<'_> {
             Job::Article(i) => {
                 let i = *i;
                 (0u8, self.versions[i], self.faces[i]).hash(&mut h);
-                self.term_dirs(i).hash(&mut h);
+                // Its term pages' folders: its own term names are in its
+                // version; a folder moves only when a taxonomy changes.
+                self.taxonomies.hash(&mut h);
                 for r in &linked.resolved[i] {
                     self.resolved(r, &mut h);
                 }
@@ -208,38 +224,6 @@ impl Inputs<'_> {
             } => (1u8, self.faces[*article], anchor_ok).hash(h),
             Resolved::Broken => 2u8.hash(h),
         }
-    }
-
-    /// The folders of article `i`'s term pages (another term's name can
-    /// move them: `-2` goes to the later of two names with one slug).
-    fn term_dirs(&self, i: usize) -> Vec<&str> {
-        let t = &self.linked.articles[i].terms;
-        let tax = &self.linked.taxonomies;
-        let mut dirs = Vec::new();
-        if let Some(products) = tax.first() {
-            dirs.extend(
-                t.products
-                    .iter()
-                    .filter_map(|p| products.term(p))
-                    .map(|x| x.dir.as_str()),
-            );
-        }
-        if let Some(service) = t.service.as_deref().and_then(|s| tax.get(1)?.term(s)) {
-            dirs.push(&service.dir);
-            dirs.extend(
-                t.subservice
-                    .as_deref()
-                    .and_then(|s| service.child(s))
-                    .map(|x| x.dir.as_str()),
-            );
-        }
-        dirs.extend(
-            t.topic
-                .as_deref()
-                .and_then(|x| tax.get(2)?.term(x))
-                .map(|x| x.dir.as_str()),
-        );
-        dirs
     }
 
     /// What article `i`'s sidebar shows: its place in its table of
