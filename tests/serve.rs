@@ -464,6 +464,12 @@ fn requests_cannot_leave_the_site() {
             "{target}"
         );
     }
+    // A folder asked for without its slash is sent to it (relative links
+    // need the slash).
+    assert_eq!(
+        raw_get(s.addr, "/support/windows-server/high-availability").0,
+        301
+    );
     // The 404 page is the site's own, and the reload script rides along.
     let (status, body) = s.get("/no/such/page/");
     assert_eq!(status, 404);

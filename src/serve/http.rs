@@ -149,7 +149,11 @@ fn file_response(key: &str, path: &str, state: &State) -> Body {
             let files = state.files.read().unwrap_or_else(|e| e.into_inner());
             if files.contains_key(&folder) {
                 let to = format!("{path}/");
-                return plain(301, "moved").with_header(header("Location", &to));
+                return match Header::from_bytes(&b"Location"[..], to.as_bytes()) {
+                    Ok(location) => plain(301, "moved").with_header(location),
+                    // Not a header value (raw non-ASCII in the request).
+                    Err(()) => plain(400, "bad request"),
+                };
             }
             let page = match files.get("404.html") {
                 Some(Served::Bytes(b)) => b.to_vec(),
