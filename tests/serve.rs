@@ -281,20 +281,19 @@ fn new_and_deleted_articles_come_and_go_in_listings_and_search() {
     assert!(!served_search(&s, site.path()).contains("xylophonic"));
 }
 
+/// `kbsite build` of `root` into a new temp folder (`when` names the
+/// moment in a failure).
+fn fresh_build(root: &Path, when: &str) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let (root_arg, out_arg) = (root.to_str().unwrap(), out.path().to_str().unwrap());
+    let run = common::kbsite(&["build", "--root", root_arg, "--output", out_arg], root);
+    assert_eq!(run.code, 0, "{when}: {}", run.stderr);
+    out
+}
+
 /// Every search file a fresh build of the site has, as served.
 fn served_search(s: &Server, root: &Path) -> String {
-    let out = tempfile::tempdir().unwrap();
-    let run = common::kbsite(
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.path().to_str().unwrap(),
-        ],
-        root,
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = fresh_build(root, "");
     let mut all = String::new();
     for (rel, _) in tree(&out.path().join("search")) {
         let (status, body) = s.get(&format!("/search/{rel}"));
@@ -406,18 +405,7 @@ fn served_pages_equal_a_full_build_after_a_series_of_edits() {
 /// Every file a fresh build of `root` writes is served with the same bytes
 /// (HTML pages with the reload script removed).
 fn assert_served_equals_build(s: &Server, root: &Path, when: &str) {
-    let out = tempfile::tempdir().unwrap();
-    let run = common::kbsite(
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.path().to_str().unwrap(),
-        ],
-        root,
-    );
-    assert_eq!(run.code, 0, "{when}: {}", run.stderr);
+    let out = fresh_build(root, when);
     let built = tree(out.path());
     assert!(built.len() > 100);
     for (rel, bytes) in &built {

@@ -69,10 +69,7 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
         return Some(FileChange::Structure);
     }
     if let Some(source) = content.markdown.get(path).copied() {
-        match source {
-            Source::Article(i) => drop(content.articles.remove(i)),
-            Source::Partial(i) => drop(content.partials.remove(i)),
-        }
+        forget(content, source);
         content.index();
         return Some(FileChange::Structure);
     }
@@ -85,6 +82,14 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
         return None;
     }
     Some(FileChange::Nothing)
+}
+
+/// Drops a Markdown file from `content` (its index is rebuilt after).
+fn forget(content: &mut Content, source: Source) {
+    match source {
+        Source::Article(i) => drop(content.articles.remove(i)),
+        Source::Partial(i) => drop(content.partials.remove(i)),
+    }
 }
 
 fn reread_markdown(
@@ -115,10 +120,8 @@ fn reread_markdown(
             FileChange::Partial(path.to_string())
         }
         (old, item) => {
-            match old {
-                Some(Source::Article(i)) => drop(content.articles.remove(i)),
-                Some(Source::Partial(i)) => drop(content.partials.remove(i)),
-                None => {}
+            if let Some(source) = old {
+                forget(content, source);
             }
             let loaded = super::Loaded {
                 item,

@@ -46,100 +46,99 @@ const MAX_NESTING: usize = 8;
 /// Every toc of the site that is not nested in another, resolved and
 /// pruned; warnings for tocs that cannot be read and for missing targets.
 pub fn build(tocs: &[TocFile], site: &SiteIndex, diags: &mut Vec<Diagnostic>) -> Vec<Nav> {
-    let mut nested = std::collections::BTreeSet::new();
+    let mut reader = Reader {
+        site,
+        tocs,
+        nested: Default::default(),
+        missing: Vec::new(),
+        diags: Vec::new(),
+    };
     let mut navs = Vec::new();
     for toc in tocs {
-        let mut missing = Vec::new();
-        let items = read(toc, site, tocs, &mut nested, &mut missing, 0, diags);
-        if !missing.is_empty() {
-            let named: Vec<&str> = missing.iter().take(NAMED).map(String::as_str).collect();
-            let more = missing.len().saturating_sub(NAMED);
-            let rest = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            diags.push(
-                Diagnostic::warning(format!(
-                    "{} toc {} point to files not in the site; left out: {}{rest}",
-                    missing.len(),
-                    if missing.len() == 1 {
-                        "entry"
-                    } else {
-                        "entries"
-                    },
-                    named.join(", ")
-                ))
-                .in_file(toc.file.clone())
-                .with_hint("remove the entries, or add the files to the content folder"),
-            );
-        }
+        reader.missing.clear();
+        let items = reader.toc(toc, 0);
+        reader.warn_missing(toc);
         navs.push(Nav {
             dir: paths::dir_of(&toc.path).to_string(),
             items,
         });
     }
+    diags.append(&mut reader.diags);
     // A toc another toc takes in is shown as part of that one.
-    navs.retain(|n| !nested.contains(&n.dir));
+    navs.retain(|n| !reader.nested.contains(&n.dir));
     navs
 }
 
-/// The items of one toc file.
-fn read(
-    toc: &TocFile,
-    site: &SiteIndex,
-    tocs: &[TocFile],
-    nested: &mut std::collections::BTreeSet<String>,
-    missing: &mut Vec<String>,
-    depth: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<NavItem> {
-    let value: Value = match serde_yaml::from_str(&toc.text) {
-        Ok(v) => v,
-        Err(e) => {
-            let mut d = Diagnostic::warning(format!("table of contents is not valid YAML: {e}"))
-                .in_file(toc.file.clone())
-                .with_hint("its folder's pages use the folder listing until it is fixed");
-            if let Some(l) = e.location() {
-                d = d.at_line(l.line() as u32);
-            }
-            diags.push(d);
-            return Vec::new();
-        }
-    };
-    let list = match &value {
-        Value::Sequence(s) => s.clone(),
-        Value::Mapping(m) => match m.get("items") {
-            Some(Value::Sequence(s)) => s.clone(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
-    let ctx = Reader {
-        toc,
-        site,
-        tocs,
-        dir: paths::dir_of(&toc.path).to_string(),
-    };
-    ctx.items(&list, nested, missing, depth, diags)
-}
-
+/// Reads tocs, remembering what they nest and which targets are missing.
 struct Reader<'a> {
-    toc: &'a TocFile,
     site: &'a SiteIndex<'a>,
     tocs: &'a [TocFile],
-    dir: String,
+    /// Folders whose toc another toc takes in.
+    nested: std::collections::BTreeSet<String>,
+    /// Targets of the toc being read (and those it nests) not in the site.
+    missing: Vec<String>,
+    diags: Vec<Diagnostic>,
 }
 
-impl Reader<'_> {
-    fn items(
-        &self,
-        list: &[Value],
-        nested: &mut std::collections::BTreeSet<String>,
-        missing: &mut Vec<String>,
-        depth: usize,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Vec<NavItem> {
+impl<'a> Reader<'a> {
+    /// The items of one toc file.
+    fn toc(&mut self, toc: &TocFile, depth: usize) -> Vec<NavItem> {
+        let value: Value = match serde_yaml::from_str(&toc.text) {
+            Ok(v) => v,
+            Err(e) => {
+                let mut d =
+                    Diagnostic::warning(format!("table of contents is not valid YAML: {e}"))
+                        .in_file(toc.file.clone())
+                        .with_hint("its folder's pages use the folder listing until it is fixed");
+                if let Some(l) = e.location() {
+                    d = d.at_line(l.line() as u32);
+                }
+                self.diags.push(d);
+                return Vec::new();
+            }
+        };
+        let list = match &value {
+            Value::Sequence(s) => s.as_slice(),
+            Value::Mapping(m) => match m.get("items") {
+                Some(Value::Sequence(s)) => s.as_slice(),
+                _ => &[],
+            },
+            _ => &[],
+        };
+        self.items(toc, list, depth)
+    }
+
+    /// One warning for the toc's missing targets: the count and the first few.
+    fn warn_missing(&mut self, toc: &TocFile) {
+        let missing = &self.missing;
+        if missing.is_empty() {
+            return;
+        }
+        let named: Vec<&str> = missing.iter().take(NAMED).map(String::as_str).collect();
+        let more = missing.len().saturating_sub(NAMED);
+        let rest = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let entries = if missing.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        };
+        let message = format!(
+            "{} toc {entries} point to files not in the site; left out: {}{rest}",
+            missing.len(),
+            named.join(", ")
+        );
+        self.diags.push(
+            Diagnostic::warning(message)
+                .in_file(toc.file.clone())
+                .with_hint("remove the entries, or add the files to the content folder"),
+        );
+    }
+
+    fn items(&mut self, toc: &TocFile, list: &[Value], depth: usize) -> Vec<NavItem> {
         let mut out = Vec::new();
         for v in list {
             let Value::Mapping(m) = v else { continue };
@@ -147,30 +146,22 @@ impl Reader<'_> {
             let title = text("name").unwrap_or_default();
             let expanded = m.get("expanded").and_then(Value::as_bool).unwrap_or(false);
             let mut children = match m.get("items") {
-                Some(Value::Sequence(s)) => self.items(s, nested, missing, depth, diags),
+                Some(Value::Sequence(s)) => self.items(toc, s, depth),
                 _ => Vec::new(),
             };
             let mut target = NavTarget::None;
             let href = text("href").or_else(|| text("tocHref"));
             if let Some(href) = href.filter(|h| !h.trim().is_empty()) {
-                match self.nested_toc(&href) {
+                match self.nested_toc(toc, &href) {
                     Some(other) if depth < MAX_NESTING => {
-                        nested.insert(paths::dir_of(&other.path).to_string());
-                        children.extend(read(
-                            other,
-                            self.site,
-                            self.tocs,
-                            nested,
-                            missing,
-                            depth + 1,
-                            diags,
-                        ));
+                        self.nested.insert(paths::dir_of(&other.path).to_string());
+                        children.extend(self.toc(other, depth + 1));
                         if let Some(topic) = text("topicHref") {
-                            target = self.target(&topic, missing);
+                            target = self.target(toc, &topic);
                         }
                     }
                     Some(_) => {}
-                    None => target = self.target(&href, missing),
+                    None => target = self.target(toc, &href),
                 }
             }
             if target != NavTarget::None || !children.is_empty() {
@@ -186,7 +177,7 @@ impl Reader<'_> {
     }
 
     /// The toc an href names: `x/toc.yml`, or a folder `x/` that has one.
-    fn nested_toc(&self, href: &str) -> Option<&TocFile> {
+    fn nested_toc(&self, toc: &TocFile, href: &str) -> Option<&'a TocFile> {
         let path = href.split(['?', '#']).next().unwrap_or(href);
         if path.contains(':') || path.starts_with('/') {
             return None;
@@ -196,7 +187,7 @@ impl Reader<'_> {
         if !is_toc && !path.ends_with('/') {
             return None;
         }
-        let joined = paths::join(&self.dir, path)?;
+        let joined = paths::join(paths::dir_of(&toc.path), path)?;
         let folder = if is_toc {
             paths::dir_of(&joined).to_string()
         } else {
@@ -204,13 +195,13 @@ impl Reader<'_> {
         };
         self.tocs
             .iter()
-            .find(|t| paths::dir_of(&t.path) == folder && t.path != self.toc.path)
+            .find(|t| paths::dir_of(&t.path) == folder && t.path != toc.path)
     }
 
     /// What an entry's href points at; a miss is remembered for the warning.
-    fn target(&self, href: &str, missing: &mut Vec<String>) -> NavTarget {
+    fn target(&mut self, toc: &TocFile, href: &str) -> NavTarget {
         if href.starts_with('#') || href.starts_with('?') {
-            missing.push(href.to_string());
+            self.missing.push(href.to_string());
             return NavTarget::None;
         }
         let link = LinkRef {
@@ -223,7 +214,7 @@ impl Reader<'_> {
         };
         let from = super::resolve::From {
             article: usize::MAX,
-            path: &self.toc.path,
+            path: &toc.path,
             page_dir: "",
         };
         match super::resolve::resolve(&link, from, self.site).resolved {
@@ -233,7 +224,7 @@ impl Reader<'_> {
             // the site root.
             Resolved::Url(u) if !u.is_empty() && !u.starts_with('#') => NavTarget::Url(u),
             _ => {
-                missing.push(href.to_string());
+                self.missing.push(href.to_string());
                 NavTarget::None
             }
         }

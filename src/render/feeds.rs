@@ -125,21 +125,10 @@ pub fn sitemap_index(base: &str, parts: usize) -> String {
 /// The Atom feed: the most recently updated articles (by `ms.date`, then
 /// path), newest first. Its `updated` is the newest date.
 pub fn atom(content: &Content, linked: &Linked, config: &Config, base: &str) -> String {
-    let mut dated: Vec<(NaiveDate, &str, usize)> = content
-        .articles
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| linked.redirects[*i].is_none() && !linked.articles[*i].dir.is_empty())
-        .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
-        .collect();
-    let newest = |a: &(NaiveDate, &str, usize), b: &(NaiveDate, &str, usize)| {
-        b.0.cmp(&a.0).then(a.1.cmp(b.1))
-    };
-    if dated.len() > FEED_ENTRIES {
-        dated.select_nth_unstable_by(FEED_ENTRIES, newest);
-        dated.truncate(FEED_ENTRIES);
-    }
-    dated.sort_by(newest);
+    // The root index.md is the home page, not an entry.
+    let dated = newest(content, linked, FEED_ENTRIES, |i| {
+        !linked.articles[i].dir.is_empty()
+    });
     let stamp = |d: NaiveDate| format!("{}T00:00:00Z", d.format("%Y-%m-%d"));
     let updated = dated
         .first()
@@ -161,7 +150,7 @@ pub fn atom(content: &Content, linked: &Linked, config: &Config, base: &str) -> 
         "<author><name>{}</name></author>\n<generator>kbsite</generator>\n",
         xml(&config.title)
     ));
-    for (date, _, i) in dated {
+    for (date, i) in dated {
         let a = &content.articles[i];
         let info = &linked.articles[i];
         let url = xml(&format!("{base}{}", paths::encode(&info.dir)));
@@ -181,6 +170,33 @@ pub fn atom(content: &Content, linked: &Linked, config: &Config, base: &str) -> 
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// Up to `n` dated articles (redirects aside, and those `keep` accepts),
+/// newest first, then by path: the home page's "recently updated" and the
+/// feed. Only the first `n` are sorted.
+pub fn newest(
+    content: &Content,
+    linked: &Linked,
+    n: usize,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<(NaiveDate, usize)> {
+    let mut dated: Vec<(NaiveDate, &str, usize)> = content
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| linked.redirects[i].is_none() && keep(i))
+        .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
+        .collect();
+    let order = |a: &(NaiveDate, &str, usize), b: &(NaiveDate, &str, usize)| {
+        b.0.cmp(&a.0).then(a.1.cmp(b.1))
+    };
+    if dated.len() > n {
+        dated.select_nth_unstable_by(n, order);
+        dated.truncate(n);
+    }
+    dated.sort_by(order);
+    dated.into_iter().map(|(d, _, i)| (d, i)).collect()
 }
 
 /// Text escaped for XML content and attribute values.

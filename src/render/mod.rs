@@ -381,19 +381,14 @@ pub fn render_some(
             search: config.search.enabled,
         },
     };
-    let copies: Vec<OutputFile> = theme
-        .static_files
-        .iter()
-        .cloned()
-        .chain(content.assets.iter().map(|a| OutputFile {
-            path: a.clone(),
-            data: Data::Copy(content.content_dir.join(a)),
-        }))
-        .collect();
+    let copy_paths = || {
+        let statics = theme.static_files.iter().map(|f| f.path.as_str());
+        statics.chain(content.assets.iter().map(String::as_str))
+    };
     let mut out = Rendered::default();
     if selection.list_paths {
         let mut paths: Vec<String> = (0..plan.len()).map(|n| plan.path(n)).collect();
-        paths.extend(copies.iter().map(|f| f.path.clone()));
+        paths.extend(copy_paths().map(str::to_string));
         check_collisions(&mut paths, content, &mut out.diagnostics);
         out.paths = paths;
     }
@@ -406,7 +401,23 @@ pub fn render_some(
             .collect(),
         None => plan.items.iter().enumerate().collect(),
     };
-    let copies: Vec<OutputFile> = copies.into_iter().filter(|f| sink.wants(&f.path)).collect();
+    // Only the wanted ones are made (the theme's files are cloned bytes).
+    let copies: Vec<OutputFile> = theme
+        .static_files
+        .iter()
+        .filter(|f| sink.wants(&f.path))
+        .cloned()
+        .chain(
+            content
+                .assets
+                .iter()
+                .filter(|a| sink.wants(a))
+                .map(|a| OutputFile {
+                    path: a.clone(),
+                    data: Data::Copy(content.content_dir.join(a)),
+                }),
+        )
+        .collect();
 
     let put = |f: OutputFile| -> Result<(), Diagnostic> {
         let path = f.path.clone();
@@ -751,23 +762,6 @@ impl<'a> Renderer<'a> {
                 ..Entry::default()
             })
             .collect();
-        let mut dated: Vec<(NaiveDate, &str, usize)> = self
-            .content
-            .articles
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.linked.redirects[*i].is_none())
-            .filter_map(|(i, a)| Some((a.front.date?, a.path.as_str(), i)))
-            .collect();
-        // Newest first, then by path: only the first few are shown.
-        let newest = |a: &(NaiveDate, &str, usize), b: &(NaiveDate, &str, usize)| {
-            b.0.cmp(&a.0).then(a.1.cmp(b.1))
-        };
-        if dated.len() > RECENT {
-            dated.select_nth_unstable_by(RECENT, newest);
-            dated.truncate(RECENT);
-        }
-        dated.sort_by(newest);
         ctx.taxonomies = self
             .linked
             .taxonomies
@@ -782,10 +776,9 @@ impl<'a> Renderer<'a> {
             .collect();
         ctx.trees = self.tree_entries("", HOME_TREES);
         ctx.tree_count = self.parsed.iter().map(|p| p.trees.len()).sum();
-        ctx.recent = dated
-            .iter()
-            .take(RECENT)
-            .map(|&(_, _, i)| self.entry(i, ""))
+        ctx.recent = feeds::newest(self.content, self.linked, RECENT, |_| true)
+            .into_iter()
+            .map(|(_, i)| self.entry(i, ""))
             .collect();
         ctx
     }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 // tests/e2e/ -> repo root, so the tests work from any working directory.
@@ -58,4 +59,28 @@ export async function openPage(browser, url, { javaScriptEnabled = true } = {}) 
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   await page.goto(url);
   return { page, context, problems };
+}
+
+// Decision trees: the one node of tree `tree` that is showing (fails unless
+// exactly one is), and clicking an answer of it. The script shows the next
+// node on `hashchange`, after the click returns: `answerTree` waits for the
+// node to change before it returns.
+export async function treeNode(page, tree) {
+  const visible = page.locator(`[data-kb-tree="${tree}"] .kb-tree-node:visible`);
+  assert.equal(await visible.count(), 1, 'exactly one node is visible');
+  return {
+    node: await visible.getAttribute('data-kb-node'),
+    outcome: await visible.getAttribute('data-kb-outcome'),
+    locator: visible,
+  };
+}
+
+export async function answerTree(page, tree, label) {
+  const current = await treeNode(page, tree);
+  await current.locator.getByRole('link', { name: label, exact: true }).click();
+  await page.waitForFunction(
+    ([id, before]) => [...document.querySelectorAll(`[data-kb-tree="${id}"] .kb-tree-node`)]
+      .some((n) => n.checkVisibility() && n.getAttribute('data-kb-node') !== before),
+    [tree, current.node],
+  );
 }

@@ -19,7 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, openPage, repoRoot } from './browser.mjs';
+import { answerTree, launch, openPage, repoRoot, treeNode } from './browser.mjs';
 
 const BIN = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
 const SUBPATH = '/docs/kb/';
@@ -296,28 +296,8 @@ async function checkImages(page, base, rel, label) {
   assert.equal(await page.locator('.kb-missing-image').count(), 0, `${label}: no image is marked missing`);
 }
 
-/** The one node of the tree that is showing. */
-async function shown(page) {
-  const visible = page.locator(`[data-kb-tree="${TREE}"] .kb-tree-node:visible`);
-  assert.equal(await visible.count(), 1, 'exactly one tree node is visible');
-  return {
-    node: await visible.getAttribute('data-kb-node'),
-    outcome: await visible.getAttribute('data-kb-outcome'),
-    locator: visible,
-  };
-}
-
-/** Clicks an answer of the node showing and waits for the next node (the
- * script shows it on `hashchange`, after the click returns). */
-async function answer(page, label) {
-  const current = await shown(page);
-  await current.locator.getByRole('link', { name: label, exact: true }).click();
-  await page.waitForFunction(
-    ([tree, was]) => [...document.querySelectorAll(`[data-kb-tree="${tree}"] .kb-tree-node`)]
-      .some((n) => n.checkVisibility() && n.getAttribute('data-kb-node') !== was),
-    [TREE, current.node],
-  );
-}
+const shown = (page) => treeNode(page, TREE);
+const answer = (page, label) => answerTree(page, TREE, label);
 
 // --- the checks, per site and hosting ------------------------------------------
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildSite, launch, openPage, repoRoot } from './browser.mjs';
+import { answerTree, buildSite, launch, openPage, repoRoot, treeNode } from './browser.mjs';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGE = 'support/windows-server/high-availability/3rd-party-storage-software-solutions-support/index.html';
@@ -58,28 +58,8 @@ async function visit(page, js, target, reload = false) {
   await ready(page, js);
 }
 
-/** The one node of the tree that is showing; fails if not exactly one. */
-async function shown(page) {
-  const visible = page.locator(`[data-kb-tree="${TREE}"] .kb-tree-node:visible`);
-  assert.equal(await visible.count(), 1, 'exactly one node is visible');
-  return {
-    node: await visible.getAttribute('data-kb-node'),
-    outcome: await visible.getAttribute('data-kb-outcome'),
-    locator: visible,
-  };
-}
-
-async function answer(page, label) {
-  const current = await shown(page);
-  await current.locator.getByRole('link', { name: label, exact: true }).click();
-  // The script may show the next node on `hashchange`, after the click
-  // returns: wait for the node to change before looking at it.
-  await page.waitForFunction(
-    ([tree, before]) => [...document.querySelectorAll(`[data-kb-tree="${tree}"] .kb-tree-node`)]
-      .some((n) => n.checkVisibility() && n.getAttribute('data-kb-node') !== before),
-    [TREE, current.node],
-  );
-}
+const shown = (page) => treeNode(page, TREE);
+const answer = (page, label) => answerTree(page, TREE, label);
 
 /** Waits (briefly) for `node` to be the node showing, then checks it:
  * the script shows a node on `hashchange`, after a key press returns. */
