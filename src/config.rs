@@ -179,7 +179,11 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
 }
 
 fn yaml_error(e: &serde_yaml::Error, what: &str) -> Diagnostic {
-    let mut d = Diagnostic::error(format!("{what}: {e}")).in_file(FILE_NAME);
+    let (problem, hint) = crate::diagnostics::yaml_problem(e, 1);
+    let mut d = Diagnostic::error(format!("{what}: {problem}")).in_file(FILE_NAME);
+    if let Some(hint) = hint {
+        d = d.with_hint(hint);
+    }
     if let Some(loc) = e.location() {
         d = d.at(loc.line() as u32, loc.column() as u32);
     }

@@ -2,8 +2,10 @@
 //! shows them together like rustc does (severity, message, `file:line:col`,
 //! the source line, a hint).
 
+use regex::Regex;
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::LazyLock;
 
 /// How bad a problem is. The order matters: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -169,18 +171,64 @@ pub fn render(diags: &[Diagnostic], root: &Path) -> String {
     out
 }
 
-/// One line of a file, for context under a diagnostic (lossy: it is only
-/// shown, and must work on the undecodable files that caused the problem).
+/// One line of a file, for context under a diagnostic: decoded as the
+/// loader does (UTF-16 too), else lossily, since it must also show the
+/// undecodable files that caused the problem. Control characters are shown
+/// as their symbols (`␀`, `␛`), so a file cannot drive the terminal.
 fn source_line(path: &Path, line: u32) -> Option<String> {
     let bytes = std::fs::read(path).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
+    let text = crate::content::decode::decode(&bytes)
+        .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
     let src = text.lines().nth(line.checked_sub(1)? as usize)?;
-    let src = src.trim_end_matches('\r').replace('\t', "    ");
+    let src: String = src
+        .trim_end_matches('\r')
+        .replace('\t', "    ")
+        .chars()
+        .map(visible)
+        .collect();
     // Keep very long lines (minified HTML, long tables) readable.
     Some(match src.char_indices().nth(160) {
         Some((cut, _)) => format!("{}…", &src[..cut]),
         None => src,
     })
+}
+
+/// A control character as its Unicode Control Picture (U+2400 block).
+fn visible(c: char) -> char {
+    match c {
+        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\x7f' => '\u{2421}',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    }
+}
+
+static YAML_LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"line (\d+) column (\d+)").unwrap());
+
+/// What went wrong in a YAML text that starts on line `first_line` of its
+/// file, in a writer's words: serde_yaml's positions count from the YAML's
+/// own first line, so they are moved to the file's lines, and its limits
+/// (an alias bomb, absurd nesting) are named for what they mean.
+pub fn yaml_problem(e: &serde_yaml::Error, first_line: u32) -> (String, Option<&'static str>) {
+    let text = e.to_string();
+    if text.contains("repetition limit exceeded") {
+        return (
+            "its aliases (`*name`) expand to too much data".into(),
+            Some("anchors (`&a`) used by aliases that are used again grow exponentially; write the values out"),
+        );
+    }
+    if text.contains("recursion limit exceeded") {
+        return (
+            "it nests too deeply".into(),
+            Some("YAML nested more than 128 levels is refused; flatten it"),
+        );
+    }
+    let moved = YAML_LOCATION.replace_all(&text, |c: &regex::Captures| {
+        let line: u32 = c[1].parse().unwrap_or(1);
+        format!("line {} column {}", line + first_line - 1, &c[2])
+    });
+    (moved.into_owned(), None)
 }
 
 /// A one-line summary such as `2 errors, 5 warnings`.

@@ -110,8 +110,9 @@ pub fn parse(yaml: &str, first_line: u32) -> (FrontMatter, Vec<Diagnostic>) {
     let value: Value = match serde_yaml::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error(format!("front matter is not valid YAML: {e}"))
-                .with_hint("check quoting: values containing `: ` or starting with `[`, `{`, `*` or `&` need quotes");
+            let (problem, hint) = crate::diagnostics::yaml_problem(&e, first_line);
+            let mut d = Diagnostic::error(format!("front matter is not valid YAML: {problem}"))
+                .with_hint(hint.unwrap_or("check quoting: values containing `: ` or starting with `[`, `{`, `*` or `&` need quotes"));
             // An error found at the end of the text (an unclosed bracket)
             // belongs on the last line of the front matter, not the `---`.
             let last = yaml.trim_end().lines().count().max(1);

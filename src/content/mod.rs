@@ -7,7 +7,7 @@ pub mod date;
 pub mod decode;
 pub mod front_matter;
 mod reload;
-mod walk;
+pub mod walk;
 
 pub use reload::{reload, FileChange};
 
@@ -216,7 +216,15 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
 
 /// Load stage entry point.
 pub fn load(opts: &LoadOptions) -> Content {
-    let walked = walk::walk(&opts.content_dir, &opts.display_prefix, &opts.exclude);
+    read(
+        walk::walk(&opts.content_dir, &opts.display_prefix, &opts.exclude),
+        opts,
+    )
+}
+
+/// Reads the files a walk listed. Files change while a build runs (an
+/// editor saving, a checkout): one gone by now is a warning, not an error.
+pub fn read(walked: walk::Walked, opts: &LoadOptions) -> Content {
     let mut content = Content {
         content_dir: opts.content_dir.clone(),
         display_prefix: opts.display_prefix.clone(),

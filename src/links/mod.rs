@@ -653,9 +653,16 @@ fn title(a: &crate::content::Article, p: &Parsed) -> (String, Option<Diagnostic>
         return (h1.text.clone(), None);
     }
     let name = paths::strip_md(a.path.rsplit('/').next().unwrap_or(&a.path)).to_string();
-    let warning = Diagnostic::warning("article has no title and no H1; the file name is used")
-        .in_file(a.file.clone())
-        .with_hint("add `title:` to the front matter or a `# Heading` at the top");
+    let warning = if p.html.trim().is_empty() {
+        Diagnostic::warning("article is empty; its page is blank and titled with the file name")
+            .with_hint(
+                "write the article, or delete the file or list it under `exclude` in kbsite.yml",
+            )
+    } else {
+        Diagnostic::warning("article has no title and no H1; the file name is used")
+            .with_hint("add `title:` to the front matter or a `# Heading` at the top")
+    };
+    let warning = warning.in_file(a.file.clone());
     (name, Some(warning))
 }
 

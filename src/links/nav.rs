@@ -86,8 +86,9 @@ impl<'a> Reader<'a> {
         let value: Value = match serde_yaml::from_str(&toc.text) {
             Ok(v) => v,
             Err(e) => {
+                let (problem, _) = crate::diagnostics::yaml_problem(&e, 1);
                 let mut d =
-                    Diagnostic::warning(format!("table of contents is not valid YAML: {e}"))
+                    Diagnostic::warning(format!("table of contents is not valid YAML: {problem}"))
                         .in_file(toc.file.clone())
                         .with_hint("its folder's pages use the folder listing until it is fixed");
                 if let Some(l) = e.location() {

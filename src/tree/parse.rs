@@ -16,8 +16,10 @@ pub fn parse(yaml: &str, first_line: u32) -> Result<Tree, Vec<Diagnostic>> {
     }
     let value: Value = serde_yaml::from_str(yaml).map_err(|e| {
         let last = yaml.trim_end().lines().count().max(1);
-        let d = Diagnostic::error(format!("decision tree is not valid YAML: {e}"))
-            .with_hint("the block holds YAML: `id`, `title`, `start`, `nodes`, `tests`");
+        let (problem, hint) = crate::diagnostics::yaml_problem(&e, first_line);
+        let d = Diagnostic::error(format!("decision tree is not valid YAML: {problem}")).with_hint(
+            hint.unwrap_or("the block holds YAML: `id`, `title`, `start`, `nodes`, `tests`"),
+        );
         vec![match e.location() {
             Some(loc) if loc.line() > last => d.at_line(at(last - 1)),
             Some(loc) => d.at(at(loc.line() - 1), loc.column() as u32),
@@ -312,19 +314,18 @@ impl Layout {
             return Vec::new();
         };
         let to = self.nodes.get(i + 1).map_or(usize::MAX, |n| n.1);
-        self.nexts
-            .iter()
-            .copied()
-            .filter(|&l| l > from && l < to)
-            .collect()
+        // `nexts` is in line order: a slice, not a scan (trees can be big).
+        let start = self.nexts.partition_point(|&l| l <= from);
+        let end = self.nexts.partition_point(|&l| l < to);
+        self.nexts[start..end.max(start)].to_vec()
     }
 }
 
 fn duplicate_nodes(layout: &Layout, at: impl Fn(usize) -> u32) -> Vec<Diagnostic> {
-    let mut seen: Vec<&(String, usize)> = Vec::new();
+    let mut seen: rustc_hash::FxHashMap<&str, &(String, usize)> = Default::default();
     let mut errors = Vec::new();
     for n in &layout.nodes {
-        if let Some(first) = seen.iter().find(|s| s.0 == n.0) {
+        if let Some(first) = seen.get(n.0.as_str()) {
             errors.push(
                 Diagnostic::error(format!(
                     "duplicate node id `{}` (first at line {})",
@@ -335,7 +336,7 @@ fn duplicate_nodes(layout: &Layout, at: impl Fn(usize) -> u32) -> Vec<Diagnostic
                 .with_hint("node ids must be unique within a tree"),
             );
         } else {
-            seen.push(n);
+            seen.insert(n.0.as_str(), n);
         }
     }
     errors
