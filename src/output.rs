@@ -69,6 +69,7 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        restore_interrupted_swap(parent, &name, out_dir);
         remove_leftovers(parent, &name);
         let dir = parent.join(format!(".{name}.kbsite-new-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -207,6 +208,16 @@ fn check_replaceable(out_dir: &Path) -> Result<(), WriteError> {
     }
 }
 
+/// Whether the build that named a folder `…-PID` is still running (another
+/// process than this one).
+fn owner_alive(folder_name: &str) -> bool {
+    let pid = folder_name
+        .rsplit('-')
+        .next()
+        .and_then(|p| p.parse::<u32>().ok());
+    pid.is_some_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists())
+}
+
 /// Staging folders of builds that were killed (their process is gone).
 fn remove_leftovers(parent: &Path, name: &str) {
     let prefix = format!(".{name}.kbsite-");
@@ -215,14 +226,32 @@ fn remove_leftovers(parent: &Path, name: &str) {
     };
     for e in entries.flatten() {
         let file_name = e.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
-        let alive = pid
-            .is_some_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists());
-        if !alive {
+        if file_name.starts_with(&prefix) && !owner_alive(&file_name) {
             let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// A build killed between the two renames of [`swap_in`]'s fallback leaves
+/// no output folder and the old output under `.NAME.kbsite-old-PID`: put
+/// that back, or [`remove_leftovers`] would delete the only copy of the
+/// site.
+fn restore_interrupted_swap(parent: &Path, name: &str, out_dir: &Path) {
+    if std::fs::symlink_metadata(out_dir).is_ok() {
+        return;
+    }
+    let prefix = format!(".{name}.kbsite-old-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        if file_name.starts_with(&prefix)
+            && !owner_alive(&file_name)
+            && e.path().join(MARKER).is_file()
+            && std::fs::rename(e.path(), out_dir).is_ok()
+        {
+            return;
         }
     }
 }
@@ -325,6 +354,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write(&[file("index.html", "old")], &out).unwrap();
+        let missing = OutputFile {
+            path: "img.png".into(),
+            data: Data::Copy(dir.path().join("does-not-exist.png")),
+        };
+        assert!(write(&[file("index.html", "new"), missing], &out).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn old_output_of_a_build_killed_between_the_fallback_renames_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&[file("index.html", "old")], &out).unwrap();
+        // What swap_in's two renames leave if killed between them.
+        std::fs::rename(&out, dir.path().join(".public.kbsite-old-4000000000")).unwrap();
+        // The next build fails, so the old output must be back in place.
         let missing = OutputFile {
             path: "img.png".into(),
             data: Data::Copy(dir.path().join("does-not-exist.png")),
