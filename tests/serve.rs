@@ -32,20 +32,30 @@ impl Drop for Server {
 
 impl Server {
     fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// A server started with `args` added; `addr` is the address it
+    /// printed (with 127.0.0.1 for an unspecified address).
+    fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kbsite"))
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
+        let mut addr: SocketAddr = loop {
             let line = lines.next().expect("serve printed its address").unwrap();
             if let Some(rest) = line.strip_prefix("Serving at http://") {
                 break rest.split('/').next().unwrap().parse().unwrap();
             }
         };
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
         // Keep reading stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let events = subscribe(addr);
@@ -596,4 +606,273 @@ fn a_new_content_folder_in_the_config_is_built_and_watched() {
         .get(POLICY_PAGE)
         .1
         .contains("From docs: this article outlines"));
+}
+
+/// Threads and resident memory (KiB) of process `pid`.
+fn proc_status(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> u64 {
+        let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+        line[name.len()..]
+            .trim()
+            .trim_end_matches(" kB")
+            .parse()
+            .unwrap()
+    };
+    (field("Threads:"), field("VmRSS:"))
+}
+
+/// The local addresses (hex, as in /proc/net/tcp) listening on `port`.
+fn listening(port: u16) -> Vec<String> {
+    let mut found = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (ip, p) = fields[1].split_once(':').unwrap();
+            if fields[3] == "0A" && u16::from_str_radix(p, 16).unwrap() == port {
+                found.push(ip.to_string());
+            }
+        }
+    }
+    found
+}
+
+/// An address of this machine other than loopback, if it has one.
+fn outside_address() -> Option<std::net::IpAddr> {
+    let text = std::fs::read_to_string("/proc/net/fib_trie").ok()?;
+    let mut last = None;
+    for line in text.lines() {
+        let t = line.trim_start_matches([' ', '|', '-', '+', '`']);
+        if t.contains("/32 host LOCAL") {
+            if let Some(ip) = last.filter(|ip: &std::net::Ipv4Addr| !ip.is_loopback()) {
+                return Some(ip.into());
+            }
+        }
+        last = t.parse().ok();
+    }
+    None
+}
+
+#[test]
+fn it_listens_on_loopback_only_unless_told_otherwise() {
+    let site = demo();
+    let outside = outside_address();
+    let s = Server::start(site.path());
+    let port = s.addr.port();
+    assert_eq!(s.addr.ip(), std::net::Ipv4Addr::LOCALHOST);
+    assert_eq!(listening(port), ["0100007F"], "127.0.0.1 only");
+    if let Some(ip) = outside {
+        let far = SocketAddr::new(ip, port);
+        assert!(
+            TcpStream::connect_timeout(&far, Duration::from_secs(5)).is_err(),
+            "{far} is not served"
+        );
+    }
+    drop(s);
+    let s = Server::start_with(site.path(), &["--bind", "0.0.0.0"]);
+    assert_eq!(listening(s.addr.port()), ["00000000"], "every address");
+    if let Some(ip) = outside {
+        assert_eq!(raw_get(SocketAddr::new(ip, s.addr.port()), "/").0, 200);
+    }
+}
+
+/// Sends `bytes` as they are and reads the status line of the answer
+/// (empty when the connection closed without one).
+fn status_of(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    // The server may answer and close before taking everything.
+    let _ = s.write_all(bytes);
+    let mut line = String::new();
+    let _ = BufReader::new(s).read_line(&mut line);
+    line.trim_end().to_string()
+}
+
+#[test]
+fn malformed_requests_get_400_oversized_ones_413_and_the_server_goes_on() {
+    let site = demo();
+    let s = Server::start(site.path());
+    let long_target = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(9000));
+    let many_headers = format!("GET / HTTP/1.1\r\n{}\r\n", "X-A: b\r\n".repeat(200));
+    let long_header = format!("GET / HTTP/1.1\r\nX-A: {}\r\n\r\n", "b".repeat(40_000));
+    let cases: &[(&[u8], &str)] = &[
+        (b"\x00\x01garbage\r\n\r\n", "400"),
+        (b"GET /\r\n\r\n", "400"),
+        (b"GET /a b HTTP/1.1\r\n\r\n", "400"),
+        (b"GET /\xff\xfe HTTP/1.1\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nno colon\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n", "400"),
+        (
+            b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "400",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "400",
+        ),
+        (long_target.as_bytes(), "413"),
+        (many_headers.as_bytes(), "413"),
+        (long_header.as_bytes(), "413"),
+        (
+            b"GET / HTTP/1.1\r\nContent-Length: 1000000000000\r\n\r\n",
+            "413",
+        ),
+        (b"GET / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n", "413"),
+        (
+            b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "413",
+        ),
+        (b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", "405"),
+        (b"GET / HTTP/0.9\r\n\r\n", "505"),
+        (b"GET / HTTP/2.0\r\n\r\n", "505"),
+        // Allowed: bare LF line ends, a byte above ASCII in a header value,
+        // a small body (thrown away).
+        (b"GET / HTTP/1.1\nConnection: close\n\n", "200"),
+        (
+            b"GET / HTTP/1.1\r\nX: \xff\r\nConnection: close\r\n\r\n",
+            "200",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            "200",
+        ),
+    ];
+    for (bytes, status) in cases {
+        let line = status_of(s.addr, bytes);
+        let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
+        assert!(
+            line.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{shown:?}: {line:?}"
+        );
+        assert_eq!(raw_get(s.addr, "/").0, 200, "after {shown:?}");
+    }
+
+    // Two requests in one write, the first with a small body: both answered.
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.write_all(b"GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcHEAD /__kbsite/reload.js HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut all = String::new();
+    c.read_to_string(&mut all).unwrap();
+    assert_eq!(all.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{all}");
+    assert!(all.ends_with("\r\n\r\n"), "HEAD has no body");
+
+    // 100 MB of head without a line end: refused at 32 KiB; the server
+    // keeps nothing of it and answers others meanwhile.
+    let pid = s.child.id();
+    let (_, rss_before) = proc_status(pid);
+    let mut flood = TcpStream::connect(s.addr).unwrap();
+    flood.set_read_timeout(Some(WAIT)).unwrap();
+    let mut writer = flood.try_clone().unwrap();
+    // How many MiB the server took before it stopped taking any.
+    let sender = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 1 << 20];
+        let mut taken = 0;
+        if writer.write_all(b"GET /").is_ok() {
+            while taken < 100 && writer.write_all(&chunk).is_ok() {
+                taken += 1;
+            }
+        }
+        taken
+    });
+    let mut line = String::new();
+    let _ = BufReader::new(&mut flood).read_line(&mut line);
+    assert!(line.starts_with("HTTP/1.1 413 "), "{line:?}");
+    assert_eq!(raw_get(s.addr, "/").0, 200);
+    let taken = sender.join().unwrap();
+    let (_, rss_after) = proc_status(pid);
+    eprintln!("flood: {taken} of 100 MiB taken; VmRSS {rss_before} -> {rss_after} KiB");
+    assert!(taken < 100, "the server stopped taking the flood");
+    assert!(
+        rss_after < rss_before + 16 * 1024,
+        "{rss_before} -> {rss_after}"
+    );
+
+    // A head that never ends is given up after the head timeout.
+    let line = status_of(s.addr, b"GET / HTTP/1.1\r\nX-Slow: ");
+    assert!(line.starts_with("HTTP/1.1 408 "), "{line:?}");
+    assert_eq!(raw_get(s.addr, "/").0, 200);
+}
+
+#[test]
+fn a_stalled_live_reload_client_holds_up_no_rebuild_and_no_other_client() {
+    let site = demo();
+    // Errors that stay: each rebuild sends them all again, a big event.
+    let dir = site.path().join("content").join("stalled-".repeat(25));
+    for i in 0..400 {
+        let name = format!("{}-{i}.md", "broken".repeat(33));
+        write(&dir.join(name), b"---\ntitle: [unclosed\n---\n# Broken\n");
+    }
+    let s = Server::start(site.path());
+    let pid = s.child.id();
+    let edit = |i: usize| {
+        read(site.path(), POLICY).replace(
+            "This article outlines",
+            &format!("Stall marker {i}. This article outlines"),
+        )
+    };
+    s.save(POLICY, &edit(0));
+    s.quiet();
+    let (threads_before, rss_before) = proc_status(pid);
+
+    // A client that asks for events and never reads them.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&s.addr.into()).unwrap();
+    let mut stalled = TcpStream::from(socket);
+    stalled
+        .write_all(b"GET /__kbsite/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+
+    let rounds = 40;
+    let (mut slowest, mut biggest) = (Duration::ZERO, 0);
+    for i in 1..=rounds {
+        let t = Instant::now();
+        let (reload, errors) = s.save(POLICY, &edit(i));
+        slowest = slowest.max(t.elapsed());
+        biggest = biggest.max(errors.len());
+        let reload = reload.unwrap_or_else(|| panic!("round {i}: no reload"));
+        assert!(reload.contains(&POLICY_PAGE[1..]), "round {i}: {reload}");
+        assert!(errors.len() > 100_000, "round {i}: the errors are sent");
+        assert!(s.get(POLICY_PAGE).1.contains(&format!("Stall marker {i}.")));
+    }
+    // Nothing waited for the stalled client's writes (10 s each).
+    assert!(slowest < Duration::from_secs(10), "{slowest:?}");
+
+    // It was dropped: its thread ends and its connection closes.
+    let deadline = Instant::now() + WAIT;
+    let (mut threads_after, mut rss_after) = proc_status(pid);
+    while threads_after > threads_before && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        (threads_after, rss_after) = proc_status(pid);
+    }
+    eprintln!(
+        "stalled client: {rounds} rounds, every reload and errors event received \
+         (slowest {slowest:?}, errors events of {biggest} bytes); \
+         threads {threads_before} -> {threads_after}, VmRSS {rss_before} -> {rss_after} KiB"
+    );
+    assert!(
+        threads_after <= threads_before,
+        "the stalled client's thread ended"
+    );
+    assert!(
+        rss_after < rss_before + 64 * 1024,
+        "{rss_before} -> {rss_after}"
+    );
+    stalled.set_read_timeout(Some(WAIT)).unwrap();
+    let mut taken = 0;
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        match stalled.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => taken += n,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the stalled client is still connected: {e} ({taken} bytes)"),
+        }
+    }
+    assert!(taken < 8 << 20, "{taken} bytes were waiting for it");
 }

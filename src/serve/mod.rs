@@ -9,6 +9,7 @@
 mod http;
 pub mod site;
 mod watch;
+mod wire;
 
 pub use http::{site_path, SCRIPT_TAG};
 use site::{Live, SearchJob, Served, Update};
@@ -100,8 +101,6 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
         addr: SocketAddr::new(opts.bind, opts.port),
         source,
     })?;
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| ServeError::Http(e.to_string()))?;
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watched = live.content_dir().to_path_buf();
     let mut watcher = watch::watch(&opts.root, &watched, tx.clone())?;
@@ -113,12 +112,10 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
     }
     let requests = {
         let state = state.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let state = state.clone();
-                std::thread::spawn(move || http::handle(request, &state));
-            }
-        })
+        std::thread::Builder::new()
+            .name("kbsite-accept".into())
+            .spawn(move || wire::serve(listener, move |request| http::handle(request, &state)))
+            .map_err(|e| ServeError::Http(e.to_string()))?
     };
     while let Some(paths) = watch::next_batch(&rx) {
         if !rebuild(&mut live, &state, &search, &paths, report) {
