@@ -594,6 +594,10 @@ impl<'a> Pass<'a> {
                     let split = self.mentions(t, at);
                     events.extend(split);
                 }
+                // A tree's texts are data more than documents ("Is it
+                // < 2 TB?", "Run <command>"): tags in them are shown as
+                // typed, never taken as HTML.
+                Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
                 other => events.push(other),
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod feeds;
 mod inputs;
+mod sanitize;
 pub mod theme;
 
 pub use inputs::inputs;
@@ -615,11 +616,26 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Article `i`'s parsed `html` as its page shows it: links filled in,
+    /// and cleaned when the site asks for `sanitize`.
+    fn body_html(&self, i: usize, html: &str) -> String {
+        let filled = fill(
+            html,
+            &self.parsed[i].links,
+            &self.linked.resolved[i],
+            &self.linked.articles,
+        );
+        if self.config.sanitize {
+            sanitize::clean(&filled)
+        } else {
+            filled
+        }
+    }
+
     fn article_ctx(&self, i: usize) -> Ctx<'_> {
         let article = &self.content.articles[i];
         let p = &self.parsed[i];
         let info = &self.linked.articles[i];
-        let resolved = &self.linked.resolved[i];
         let front = &article.front;
         let section = self
             .linked
@@ -627,7 +643,7 @@ impl<'a> Renderer<'a> {
             .get(&info.dir)
             .filter(|s| s.index == Some(i));
         let h1_html = match &p.h1_html {
-            Some(h) => fill(h, &p.links, resolved, &self.linked.articles),
+            Some(h) => self.body_html(i, h),
             None => escape(&info.title),
         };
         let page = PageCtx {
@@ -639,7 +655,7 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map_or_else(|| markdown::headings::slug(&info.title), |h| h.id.clone()),
             h1_html,
-            content: fill(&p.html, &p.links, resolved, &self.linked.articles),
+            content: self.body_html(i, &p.html),
             date: front.date.map(human_date),
             date_iso: front.date.map(|d| d.format("%Y-%m-%d").to_string()),
             author: front.author.as_deref(),
@@ -716,14 +732,7 @@ impl<'a> Renderer<'a> {
         let root = self.linked.sections.get("");
         let index = root.and_then(|s| s.index);
         let content = index
-            .map(|i| {
-                fill(
-                    &self.parsed[i].html,
-                    &self.parsed[i].links,
-                    &self.linked.resolved[i],
-                    &self.linked.articles,
-                )
-            })
+            .map(|i| self.body_html(i, &self.parsed[i].html))
             .unwrap_or_default();
         let page = PageCtx {
             kind: "home",

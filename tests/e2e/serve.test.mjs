@@ -91,13 +91,16 @@ test('a broken article shows an escaped error overlay; the fix clears it', async
   const good = await page.locator('main').innerText();
   // A tree whose start names a node that is not there; the name is markup.
   const original = fs.readFileSync(path.join(site, ARTICLE), 'utf8');
-  edit((t) => t.replace(/^start: .*$/m, 'start: "<img src=x onerror=window.pwned=1>"'));
+  // It tries to end a script, an attribute and to be an element.
+  const bad = '</script><script>window.pwned=2</script>"onmouseover="window.pwned=3" <img src=x onerror=window.pwned=1>';
+  edit((t) => t.replace(/^start: .*$/m, () => `start: ${JSON.stringify(bad)}`));
   const overlay = page.locator('#kbsite-overlay');
   await overlay.waitFor();
   const text = await overlay.innerText();
   assert.match(text, /3rd-party-storage-software-solutions-support\.md:\d+/);
-  assert.match(text, /start node `<img src=x onerror=window\.pwned=1>` does not exist/);
-  assert.equal(await overlay.locator('img').count(), 0, 'diagnostics are text, not HTML');
+  assert.ok(text.includes(`start node \`${bad}\` does not exist`), text);
+  assert.equal(await overlay.locator('img, script').count(), 0, 'diagnostics are text, not HTML');
+  await overlay.hover();
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.equal(await overlay.getAttribute('role'), 'alert');
   // The page under it is still the last good one, also after a reload.
