@@ -1,7 +1,8 @@
 //! HTTP/1.1 on the wire for the preview server: connections, request heads
 //! and responses, with every input bounded. The server only answers GET
-//! and HEAD, so it needs little of HTTP, and reading it here keeps each
-//! limit in one place:
+//! and HEAD, so it needs little of HTTP. [`httparse`] parses a request's
+//! head (request line and header lines); this module bounds what is read
+//! and decides what to answer, keeping each limit in one place:
 //!
 //! - A malformed request (a bad request line, a header line without a
 //!   name or with control characters, folded headers, a request target
@@ -15,11 +16,13 @@
 //!   1.0 and 1.1 is 505, and a head not complete within [`HEAD_TIMEOUT`] of
 //!   its first byte is 408.
 //!
-//! Each of these closes the connection. At most [`MAX_CONNECTIONS`] are
-//! served at once (the next ones get 503), a connection idle for
-//! [`IDLE_TIMEOUT`] is closed, and a write that makes no progress for
-//! [`WRITE_TIMEOUT`] ends its connection, so no client holds a thread for
-//! long. No lock is held while reading or writing a socket.
+//! Each of these closes the connection. A faulty head is refused as soon
+//! as a line end lets httparse see the fault, without waiting for the rest
+//! of it. At most [`MAX_CONNECTIONS`] connections are served at once (the
+//! next ones get 503), a connection idle for [`IDLE_TIMEOUT`] is closed,
+//! and a write that makes no progress for [`WRITE_TIMEOUT`] ends its
+//! connection, so no client holds a thread for long. No lock is held while
+//! reading or writing a socket.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -220,9 +223,11 @@ pub fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<
         Some(Instant::now())
     };
     let idle_until = Instant::now() + IDLE_TIMEOUT;
-    // Bytes already searched for the head's end.
-    let mut scanned = 0;
-    let end = loop {
+    // Bytes already parsed. httparse starts over on each try, so a try
+    // waits for a new line end (a head ends with one, and httparse gives
+    // its verdict within MAX_HEADERS + 2 lines), not for every byte.
+    let mut parsed = 0;
+    let (request, end) = loop {
         // Empty lines before a request line are allowed (RFC 9112 2.2).
         let blank = buf
             .iter()
@@ -230,16 +235,20 @@ pub fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<
             .unwrap_or(buf.len());
         if blank > 0 {
             buf.drain(..blank);
-            scanned = 0;
+            parsed = 0;
         }
-        if let Some(end) = head_end(&buf[scanned..]) {
-            break scanned + end;
+        // Only the first MAX_HEAD bytes are parsed: a head that does not
+        // end within them is too large, whatever follows.
+        let window = &buf[..buf.len().min(MAX_HEAD)];
+        if memchr::memchr(b'\n', &window[parsed.min(window.len())..]).is_some() {
+            if let Some(head) = parse_head(window)? {
+                break head;
+            }
         }
+        parsed = buf.len();
         if buf.len() > MAX_HEAD {
             return Err(413);
         }
-        // An end not found yet starts at one of the last two bytes.
-        scanned = buf.len().saturating_sub(2);
         let until = match started {
             Some(t) => t + HEAD_TIMEOUT,
             None => idle_until,
@@ -254,10 +263,6 @@ pub fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<
             Err(_) => return Ok(None),
         }
     };
-    if end > MAX_HEAD {
-        return Err(413);
-    }
-    let request = parse_head(&buf[..end])?;
     buf.drain(..end);
     // Throw the body away.
     let until = started.unwrap_or_else(Instant::now) + HEAD_TIMEOUT;
@@ -297,104 +302,57 @@ fn read_some(stream: &mut TcpStream, buf: &mut Vec<u8>, until: Instant) -> std::
     }
 }
 
-/// Where the head ends: after its first empty line (lines end in LF, with
-/// or without CR).
-fn head_end(buf: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = memchr::memchr(b'\n', &buf[from..]) {
-        let at = from + i;
-        let next = &buf[at + 1..];
-        if next.starts_with(b"\n") {
-            return Some(at + 2);
-        }
-        if next.starts_with(b"\r\n") {
-            return Some(at + 3);
-        }
-        from = at + 1;
-    }
-    None
-}
-
-/// Checks a request head (request line to the empty line).
-pub fn parse_head(head: &[u8]) -> Result<Request, u16> {
-    let mut lines = head
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    let line = lines.next().ok_or(400u16)?;
-    let mut parts = line.split(|&b| b == b' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+/// Parses the request head at the start of `buf` (request line to the
+/// empty line) with [`httparse`] and checks it: the request and the length
+/// of its head, `None` if the head is not complete yet, `Err` the status to
+/// refuse it with.
+pub fn parse_head(buf: &[u8]) -> Result<Option<(Request, usize)>, u16> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let end = match parsed.parse(buf) {
+        Ok(httparse::Status::Complete(end)) => end,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => return Err(413),
+        Err(httparse::Error::Version) => return version_refused(buf).map_or(Ok(None), Err),
+        Err(_) => return Err(400),
+    };
+    let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version)
     else {
         return Err(400);
     };
-    if method.is_empty() || !method.iter().all(|&b| is_tchar(b)) {
-        return Err(400);
+    if let Some(status) = target_refused(target.as_bytes()) {
+        return Err(status);
     }
-    if target.len() > MAX_TARGET {
-        return Err(413);
-    }
-    if target.is_empty() || !target.iter().all(|b| (0x21..0x7f).contains(b)) {
-        return Err(400);
-    }
-    let http10 = match version {
-        b"HTTP/1.1" => false,
-        b"HTTP/1.0" => true,
-        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
-            if major.is_ascii_digit() && minor.is_ascii_digit() =>
-        {
-            return Err(505)
-        }
-        _ => return Err(400),
-    };
+    let http10 = version == 0;
     let mut request = Request {
-        method: String::from_utf8_lossy(method).into_owned(),
-        target: String::from_utf8_lossy(target).into_owned(),
+        method: method.to_string(),
+        target: target.to_string(),
         last_event_id: None,
         keep_alive: !http10,
         body: 0,
     };
-    let (mut count, mut length, mut chunked) = (0, None::<u64>, false);
-    for line in lines {
-        if line.is_empty() {
-            break;
-        }
-        count += 1;
-        if count > MAX_HEADERS {
-            return Err(413);
-        }
-        let colon = memchr::memchr(b':', line).ok_or(400u16)?;
-        let (name, value) = (&line[..colon], trim(&line[colon + 1..]));
-        // No folded lines, no space before the colon.
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-            return Err(400);
-        }
-        if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-            return Err(400);
-        }
-        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
-        match name.as_str() {
-            "content-length" => {
-                let n = content_length(value)?;
-                if length.is_some_and(|l| l != n) {
-                    return Err(400);
-                }
-                length = Some(n);
+    let (mut length, mut chunked) = (None::<u64>, false);
+    for header in parsed.headers.iter() {
+        let (name, value) = (header.name, header.value);
+        if name.eq_ignore_ascii_case("content-length") {
+            let n = content_length(value)?;
+            if length.is_some_and(|l| l != n) {
+                return Err(400);
             }
-            "transfer-encoding" => chunked = true,
-            "connection" => {
-                for token in value.split(|&b| b == b',') {
-                    let token = trim(token);
-                    if token.eq_ignore_ascii_case(b"close") {
-                        request.keep_alive = false;
-                    } else if token.eq_ignore_ascii_case(b"keep-alive") && http10 {
-                        request.keep_alive = true;
-                    }
+            length = Some(n);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = true;
+        } else if name.eq_ignore_ascii_case("connection") {
+            for token in value.split(|&b| b == b',') {
+                let token = trim(token);
+                if token.eq_ignore_ascii_case(b"close") {
+                    request.keep_alive = false;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") && http10 {
+                    request.keep_alive = true;
                 }
             }
-            "last-event-id" => {
-                request.last_event_id = Some(String::from_utf8_lossy(value).into_owned());
-            }
-            _ => {}
+        } else if name.eq_ignore_ascii_case("last-event-id") {
+            request.last_event_id = Some(String::from_utf8_lossy(value).into_owned());
         }
     }
     match (length, chunked) {
@@ -403,8 +361,51 @@ pub fn parse_head(head: &[u8]) -> Result<Request, u16> {
         (Some(n), false) if n > MAX_BODY => Err(413),
         (n, false) => {
             request.body = n.unwrap_or(0);
-            Ok(request)
+            Ok(Some((request, end)))
         }
+    }
+}
+
+/// The status for a request target too long (413) or not visible ASCII
+/// (400; httparse takes UTF-8 beyond ASCII).
+fn target_refused(target: &[u8]) -> Option<u16> {
+    if target.len() > MAX_TARGET {
+        Some(413)
+    } else if !target.is_ascii() {
+        Some(400)
+    } else {
+        None
+    }
+}
+
+/// The status for a request line httparse finds no HTTP/1.0 or 1.1 in: as
+/// for its target if that is refused, else 505 for another
+/// `HTTP/<digit>.<digit>` version and 400 for anything else; `None` while
+/// too little has come to tell.
+fn version_refused(buf: &[u8]) -> Option<u16> {
+    // httparse has taken the method and the target, each ended by one
+    // space and holding none: the version follows the second space.
+    let start = buf.iter().position(|&b| b != b'\r' && b != b'\n')?;
+    let mut parts = buf[start..].splitn(3, |&b| b == b' ');
+    let (_, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if let Some(status) = target_refused(target) {
+        return Some(status);
+    }
+    let shape = b"HTTP/0.0";
+    for (&b, &want) in version.iter().zip(shape) {
+        let fits = if want == b'0' {
+            b.is_ascii_digit()
+        } else {
+            b == want
+        };
+        if !fits {
+            return Some(400);
+        }
+    }
+    match version.get(shape.len()..)? {
+        [] | [b'\r'] => None,
+        [b'\n', ..] | [b'\r', b'\n', ..] => Some(505),
+        _ => Some(400),
     }
 }
 
@@ -427,11 +428,6 @@ fn trim(mut b: &[u8]) -> &[u8] {
         b = rest;
     }
     b
-}
-
-/// A character of a token (RFC 9110 5.6.2).
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Writes `response` to `request`: its head and, unless HEAD, its body.
@@ -482,8 +478,13 @@ pub fn reason(status: u16) -> &'static str {
 mod tests {
     use super::*;
 
+    /// A complete head's request.
     fn parse(head: &str) -> Result<Request, u16> {
-        parse_head(head.as_bytes())
+        parse_bytes(head.as_bytes())
+    }
+
+    fn parse_bytes(head: &[u8]) -> Result<Request, u16> {
+        parse_head(head).map(|r| r.expect("a complete head").0)
     }
 
     #[test]
@@ -544,7 +545,7 @@ mod tests {
         ] {
             assert_eq!(parse(head), Err(status), "{head:?}");
         }
-        assert_eq!(parse_head(b"GET /\xff HTTP/1.1\r\n\r\n"), Err(400));
+        assert_eq!(parse_bytes(b"GET /\xff HTTP/1.1\r\n\r\n"), Err(400));
         let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_TARGET));
         assert_eq!(parse(&long), Err(413));
         let many = format!(
@@ -556,8 +557,20 @@ mod tests {
 
     #[test]
     fn a_head_ends_at_its_first_empty_line() {
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nrest"), Some(24));
-        assert_eq!(head_end(b"GET / HTTP/1.1\nA: b\n\nrest"), Some(21));
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n"), None);
+        let end = |head: &[u8]| parse_head(head).map(|r| r.map(|(_, end)| end));
+        assert_eq!(end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nrest"), Ok(Some(24)));
+        assert_eq!(end(b"GET / HTTP/1.1\nA: b\n\nrest"), Ok(Some(21)));
+        assert_eq!(end(b"GET / HTTP/1.1\r\nA: b\r\n"), Ok(None));
+        // Too little to tell a version from garbage: wait for more.
+        assert_eq!(end(b"GET / HTTP/2"), Ok(None));
+        assert_eq!(end(b"GET / HTTP/2.0"), Ok(None));
+        assert_eq!(end(b"GET / HTTP/2.0\r"), Ok(None));
+        assert_eq!(end(b"GET / HTTP/2.0\r\n"), Err(505));
+        assert_eq!(end(b"GET / HTTQ"), Err(400));
+        assert_eq!(end(b"GET / HTTP/2.0 x"), Err(400));
+        // The target is judged before the version, as on a complete head.
+        assert_eq!(end("GET /\u{e9} HTTP/2.0\r\n".as_bytes()), Err(400));
+        let long = format!("GET /{} HTTP/2.0\r\n", "a".repeat(MAX_TARGET));
+        assert_eq!(end(long.as_bytes()), Err(413));
     }
 }
