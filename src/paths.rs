@@ -65,8 +65,11 @@ pub fn page_dir(article_path: &str) -> String {
 /// `a/b.md` → `a/b` (any letter case of the extension).
 pub fn strip_md(path: &str) -> &str {
     for ext in [".md", ".markdown"] {
-        if path.len() > ext.len() && path[path.len() - ext.len()..].eq_ignore_ascii_case(ext) {
-            return &path[..path.len() - ext.len()];
+        // Compared as bytes: the last few bytes may end inside a
+        // character (`b.\u{fffd}md`); an ASCII match ends on a boundary.
+        let (bytes, cut) = (path.as_bytes(), path.len().saturating_sub(ext.len()));
+        if cut > 0 && bytes[cut..].eq_ignore_ascii_case(ext.as_bytes()) {
+            return &path[..cut];
         }
     }
     path
