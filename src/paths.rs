@@ -62,9 +62,10 @@ pub fn page_dir(article_path: &str) -> String {
     }
 }
 
-/// `a/b.md` → `a/b` (any letter case of the extension).
+/// `a/b.md` → `a/b` (any letter case of the extension; `.yml` for DocFX
+/// FAQ pages).
 pub fn strip_md(path: &str) -> &str {
-    for ext in [".md", ".markdown"] {
+    for ext in [".md", ".markdown", ".yml", ".yaml"] {
         if path.len() > ext.len() && path[path.len() - ext.len()..].eq_ignore_ascii_case(ext) {
             return &path[..path.len() - ext.len()];
         }
