@@ -323,7 +323,6 @@ fn serve_reparses_a_page_when_its_sample_comes_or_goes() {
 }
 
 #[test]
-#[ignore = "needs src/serve/site.rs to re-parse the articles whose sources hold an edited asset"]
 fn serve_reparses_a_page_when_its_sample_is_edited() {
     let site = Site::new(&[
         ("content/a.md", "# A\n\n[!code-csharp[](samples/P.cs)]\n"),

@@ -232,25 +232,27 @@ mod tests {
             "a/img.png",
             "drafts/x.md",
             "faq.yml",
+            "landing.yml",
         ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(
                 &p,
-                if f == "faq.yml" {
-                    "### YamlMime:FAQ\n"
-                } else {
-                    "x"
+                match f {
+                    "faq.yml" => "### YamlMime:FAQ\n",
+                    "landing.yml" => "### YamlMime:Landing\n",
+                    _ => "x",
                 },
             )
             .unwrap();
         }
         let w = walk(root, "content/", &["README.md".into(), "drafts/**".into()]);
         let md: Vec<_> = w.markdown.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(md, vec!["a/z.md", "b.md"]);
+        // A DocFX FAQ page is an article; other YamlMime kinds a note.
+        assert_eq!(md, vec!["a/z.md", "b.md", "faq.yml"]);
         assert_eq!(w.assets.iter().collect::<Vec<_>>(), vec!["a/img.png"]);
         assert_eq!(w.diagnostics.len(), 1);
-        assert!(w.diagnostics[0].message.contains("YamlMime"));
+        assert!(w.diagnostics[0].message.contains("YamlMime:Landing"));
     }
 
     #[test]
