@@ -439,6 +439,11 @@ pub fn dedent(lines: &[&str], fixed: Option<usize>) -> Vec<String> {
             .min()
             .unwrap_or(0)
     });
+    if common == 0 {
+        // Nothing to remove: the lines as written, tabs and all (a reader
+        // copies them).
+        return lines.iter().map(|l| l.to_string()).collect();
+    }
     expanded
         .iter()
         .map(|l| l[indent(l).min(common)..].to_string())
@@ -1024,6 +1029,7 @@ mod tests {
         );
         assert_eq!(dedent(&["    a", "   ", "      b"], None), ["a", "", "  b"]);
         assert_eq!(dedent(&["x", "  y"], None), ["x", "  y"]);
+        assert_eq!(dedent(&["x", "\ty  "], None), ["x", "\ty  "]);
     }
 
     const CS: &str = "using System;\n\nclass P\n{\n    #region Main\n    static void Main()\n    {\n        // <Inner>\n        Run();\n        // </Inner>\n    }\n    #endregion\n\n    // <snippet2>\n    #region Nested\n    void A() { }\n    #region Deeper\n    void B() { }\n    #endregion\n    #endregion\n    // </snippet2>\n}\n";
