@@ -7,6 +7,8 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -66,8 +66,11 @@ pub fn page_dir(article_path: &str) -> String {
 /// FAQ pages).
 pub fn strip_md(path: &str) -> &str {
     for ext in [".md", ".markdown", ".yml", ".yaml"] {
-        if path.len() > ext.len() && path[path.len() - ext.len()..].eq_ignore_ascii_case(ext) {
-            return &path[..path.len() - ext.len()];
+        // Compared as bytes: the last few bytes may end inside a
+        // character (`b.\u{fffd}md`); an ASCII match ends on a boundary.
+        let (bytes, cut) = (path.as_bytes(), path.len().saturating_sub(ext.len()));
+        if cut > 0 && bytes[cut..].eq_ignore_ascii_case(ext.as_bytes()) {
+            return &path[..cut];
         }
     }
     path

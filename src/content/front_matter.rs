@@ -29,6 +29,9 @@ pub struct FrontMatter {
     /// `kb`: the article's KB number, when the front matter says it.
     pub kb: Option<String>,
     pub uid: Option<String>,
+    /// File lines of `kb:` and `uid:`, for diagnostics about them.
+    pub kb_line: Option<u32>,
+    pub uid_line: Option<u32>,
     pub draft: bool,
     pub redirect_url: Option<String>,
     /// Every other key, for templates (`page.extra["ms.custom"]`).
@@ -164,11 +167,15 @@ pub fn parse(yaml: &str, first_line: u32) -> (FrontMatter, Vec<Diagnostic>) {
             "ms.subservice" => fm.subservice = text_or(&v, &mut wrong),
             "ms.technology" => fm.technology = text_or(&v, &mut wrong),
             "ms.topic" => fm.topic = text_or(&v, &mut wrong),
-            "uid" => fm.uid = text_or(&v, &mut wrong),
+            "uid" => {
+                fm.uid = text_or(&v, &mut wrong);
+                fm.uid_line = Some(line);
+            }
             "redirect_url" => fm.redirect_url = text_or(&v, &mut wrong),
             "kb" => match scalar_text(&v) {
                 Some(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                    fm.kb = Some(s.trim_start_matches('0').to_string())
+                    fm.kb = Some(s.trim_start_matches('0').to_string());
+                    fm.kb_line = Some(line);
                 }
                 _ => wrong("a KB number (digits)", &v),
             },

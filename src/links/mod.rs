@@ -308,13 +308,23 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
     check_unique_trees(parsed, &mut diagnostics);
     let by_kb = unique_index(
         content,
-        |i| articles[i].kb.clone(),
+        |i| {
+            let front = &content.articles[i].front;
+            let line = match front.kb {
+                Some(_) => front.kb_line,
+                None => parsed[i].meta.kb_line,
+            };
+            Some((articles[i].kb.clone()?, line))
+        },
         "KB number",
         &mut diagnostics,
     );
     let by_uid = unique_index(
         content,
-        |i| content.articles[i].front.uid.clone(),
+        |i| {
+            let front = &content.articles[i].front;
+            Some((front.uid.clone()?, front.uid_line))
+        },
         "uid",
         &mut diagnostics,
     );
@@ -707,31 +717,37 @@ fn check_unique_trees(parsed: &[Parsed], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A unique key → article map; duplicates are errors naming both files.
+/// A unique key → article map; duplicates are errors naming both files,
+/// at the line that gives the key (and its line in the first file).
 fn unique_index(
     content: &Content,
-    key: impl Fn(usize) -> Option<String>,
+    key: impl Fn(usize) -> Option<(String, Option<u32>)>,
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, usize> {
-    let mut map: HashMap<String, usize> = HashMap::default();
+    let mut map: HashMap<String, (usize, Option<u32>)> = HashMap::default();
     for i in 0..content.articles.len() {
-        let Some(k) = key(i) else { continue };
+        let Some((k, line)) = key(i) else { continue };
         match map.get(&k) {
-            Some(&first) => diags.push(
-                Diagnostic::error(format!(
-                    "duplicate {what} {k}: also used by `{}`",
-                    content.articles[first].file
-                ))
-                .in_file(content.articles[i].file.clone())
-                .with_hint(format!("each {what} must belong to one article")),
-            ),
+            Some(&(first, first_line)) => {
+                let at = match first_line {
+                    Some(l) => format!("{}:{l}", content.articles[first].file),
+                    None => content.articles[first].file.clone(),
+                };
+                let d = Diagnostic::error(format!("duplicate {what} {k}: also used by `{at}`"))
+                    .in_file(content.articles[i].file.clone())
+                    .with_hint(format!("each {what} must belong to one article"));
+                diags.push(match line {
+                    Some(l) => d.at_line(l),
+                    None => d,
+                });
+            }
             None => {
-                map.insert(k, i);
+                map.insert(k, (i, line));
             }
         }
     }
-    map
+    map.into_iter().map(|(k, (i, _))| (k, i)).collect()
 }
 
 #[cfg(test)]

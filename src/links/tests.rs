@@ -221,18 +221,20 @@ fn titles_kb_numbers_and_duplicates() {
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.file.clone().unwrap(), d.message.clone()))
+        .map(|d| (d.location().unwrap(), d.message.clone()))
         .collect();
+    // Each at the line that gives the key: front matter or the body's
+    // "Original KB number" line.
     assert_eq!(
         errors,
         vec![
             (
-                "content/b.md".into(),
-                "duplicate KB number 123: also used by `content/a.md`".into()
+                "content/b.md:3".into(),
+                "duplicate KB number 123: also used by `content/a.md:3`".into()
             ),
             (
-                "content/e.md".into(),
-                "duplicate uid x: also used by `content/d.md`".into()
+                "content/e.md:2".into(),
+                "duplicate uid x: also used by `content/d.md:2`".into()
             ),
         ]
     );

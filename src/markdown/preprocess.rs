@@ -42,6 +42,9 @@ pub struct KbMeta {
     pub applies_to: Option<String>,
     pub kb_number: Option<String>,
     pub product_version: Option<String>,
+    /// The file line of the KB number, for diagnostics about it.
+    #[serde(skip)]
+    pub kb_line: Option<u32>,
 }
 
 /// A block the event pass renders in place of a `<!--kbsite:N-->` marker.
@@ -189,6 +192,9 @@ fn expand(
             continue;
         }
         if top_level && first == Some(b'_') && take_meta_line(line, &mut p.meta) {
+            if p.meta.kb_number.is_some() && p.meta.kb_line.is_none() {
+                p.meta.kb_line = Some(at.line);
+            }
             continue;
         }
         let directive = line.contains("[!");
