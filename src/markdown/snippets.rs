@@ -425,7 +425,7 @@ pub fn dedent(lines: &[&str], fixed: Option<usize>) -> Vec<String> {
                 }
                 true
             });
-            out.extend(std::iter::repeat(' ').take(col));
+            out.extend(std::iter::repeat_n(' ', col));
             out.push_str(rest);
             out
         })
