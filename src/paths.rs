@@ -62,9 +62,10 @@ pub fn page_dir(article_path: &str) -> String {
     }
 }
 
-/// `a/b.md` → `a/b` (any letter case of the extension).
+/// `a/b.md` → `a/b` (any letter case of the extension; `.yml` for DocFX
+/// FAQ pages).
 pub fn strip_md(path: &str) -> &str {
-    for ext in [".md", ".markdown"] {
+    for ext in [".md", ".markdown", ".yml", ".yaml"] {
         // Compared as bytes: the last few bytes may end inside a
         // character (`b.\u{fffd}md`); an ASCII match ends on a boundary.
         let (bytes, cut) = (path.as_bytes(), path.len().saturating_sub(ext.len()));

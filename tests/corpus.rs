@@ -46,7 +46,8 @@ fn corpus_builds_every_article_with_no_errors() {
         .iter()
         .filter(|(_, h)| h.contains("<body class=\"kb-page-article\">"))
         .count();
-    assert_eq!(article_pages, 150);
+    // The 150 Markdown articles and the DocFX FAQ page.
+    assert_eq!(article_pages, 151);
     for (path, h) in &html {
         for needle in ["[!NOTE", "[!INCLUDE", ":::image", "[!div"] {
             assert!(
@@ -66,7 +67,8 @@ fn corpus_in_memory_model() {
     });
     assert_eq!(b.counts().errors, 0, "{:?}", b.diagnostics);
     let content = &b.site.content;
-    assert_eq!(content.articles.len(), 150);
+    // 150 Markdown articles and the DocFX FAQ page.
+    assert_eq!(content.articles.len(), 151);
     // The article without front matter takes its title from its H1.
     let i = content
         .article_index("support/windows-server/high-availability/cluster-service-doesnt-start-after-hardening.md")
@@ -358,5 +360,108 @@ fn the_windows_server_toc_is_pruned_to_the_site_and_pages_stay_small() {
     assert!(
         !nav.contains("active-directory"),
         "entries not in the site are gone"
+    );
+}
+
+/// The corpus's DocFX FAQ page (`### YamlMime:FAQ`) is an article like the
+/// others: its questions are headings, it is in its folder's listing, the
+/// toc and search, and it carries FAQ structured data.
+#[test]
+fn the_docfx_faq_page_is_an_article() {
+    let site = corpus_site();
+    let root = site.path();
+    std::fs::write(
+        root.join("kbsite.yml"),
+        "base_url: https://kb.example.org/\nlinks:\n  mounts: {/troubleshoot/: support/}\n",
+    )
+    .unwrap();
+    let run = common::kbsite(&["build", "--root", root.to_str().unwrap()], root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let faq = "support/windows-server/backup-and-storage/guid-partitioning-table-disk-faq";
+    // Its one missing include (see SOURCE.md) is reported at its YAML line.
+    assert!(run.stderr.contains(&format!(
+        "warning: include file not found: `../../includes/third-party-disclaimer.md`\n  --> content/{faq}.yml:60\n"
+    )));
+    let page = page_of(root, &format!("{faq}/index.html"));
+    assert!(page.contains("<body class=\"kb-page-article\">"));
+    assert!(page.contains("<title>FAQs about GUID Partitioning Table disk | "));
+    assert!(page.contains(
+        ">Frequently asked questions about the GUID Partitioning Table disk architecture</h1>"
+    ));
+    // The page's own headings (the theme's have `kb-` ids).
+    let questions = page.matches("<h2 id=\"").count() - page.matches("<h2 id=\"kb-").count();
+    assert_eq!(questions, 41);
+    assert!(page.contains(
+        "<h2 id=\"what-is-a-guid-partition-table-disk\">What is a GUID Partition Table disk</h2>"
+    ));
+    // The summary's alert and the answers' Markdown are rendered.
+    assert!(page.contains("kb-alert-important"));
+    // Structured data: the article and its 41 questions.
+    let start = page.find("<script type=\"application/ld+json\">").unwrap();
+    let json = &page[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(ld[0]["@type"], "TechArticle");
+    assert_eq!(ld[1]["@type"], "FAQPage");
+    let entities = ld[1]["mainEntity"].as_array().unwrap();
+    assert_eq!(entities.len(), 41);
+    assert_eq!(entities[0]["name"], "What is a GUID Partition Table disk");
+    assert!(entities[0]["acceptedAnswer"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("The GUID Partition Table disk architecture was introduced"));
+    // In its folder's listing, the toc's sidebar and the search files.
+    let listing = page_of(root, "support/windows-server/backup-and-storage/index.html");
+    assert!(listing.contains("guid-partitioning-table-disk-faq/index.html"));
+    assert!(page.contains(
+        "aria-current=\"page\">FAQs about GUID Partitioning Table disk architecture</a>"
+    ));
+    let search: String = tree(&root.join("public/search"))
+        .into_iter()
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert!(search.contains("FAQs about GUID Partitioning Table disk"));
+    assert!(page_of(root, "sitemap.xml").contains(&format!("https://kb.example.org/{faq}/")));
+}
+
+/// Other DocFX YAML pages get a note and are neither built nor copied; a
+/// FAQ that is not YAML is an error at its line; links may name a FAQ page
+/// by its `.yml` file or without an extension.
+#[test]
+fn other_yaml_mime_kinds_are_a_note_and_broken_faqs_an_error() {
+    let site = common::Site::new(&[
+        ("content/landing.yml", "### YamlMime:Landing\ntitle: Hub\n"),
+        (
+            "content/faq.yml",
+            "### YamlMime:FAQ\ntitle: Questions\nsections:\n- questions:\n  - question: Q?\n    answer: See [the guide](guide.md).\n",
+        ),
+        ("content/guide.md", "# Guide\n\n[FAQ](faq.yml) and [again](faq).\n"),
+    ]);
+    site.build_ok();
+    let run = site.kbsite(&["build"]);
+    assert!(run.stderr.contains(
+        "info: DocFX YamlMime:Landing page not built: kbsite builds YamlMime:FAQ pages\n  --> content/landing.yml"
+    ), "{}", run.stderr);
+    assert!(!site.out().join("landing.yml").exists());
+    assert!(site.page("faq/index.html").contains("<h2 id=\"q\">Q?</h2>"));
+    let guide = site.page("guide/index.html");
+    assert!(guide.contains("<a href=\"../faq/index.html\">FAQ</a>"));
+    assert!(guide.contains("<a href=\"../faq/index.html\">again</a>"));
+
+    common::write(
+        &site.root().join("content/faq.yml"),
+        b"### YamlMime:FAQ\ntitle: [\nsections: []\n",
+    );
+    let run = site.kbsite(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error: FAQ page is not valid YAML"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> content/faq.yml:3"),
+        "{}",
+        run.stderr
     );
 }

@@ -5,6 +5,7 @@
 
 pub mod date;
 pub mod decode;
+pub mod faq;
 pub mod front_matter;
 mod reload;
 pub mod walk;
@@ -48,6 +49,9 @@ pub struct Article {
     pub body: String,
     /// 1-based file line where `body` starts.
     pub body_line: u32,
+    /// The questions of a DocFX FAQ page (`### YamlMime:FAQ`), for its
+    /// structured data; empty for a Markdown article.
+    pub faq: Vec<faq::FaqEntry>,
 }
 
 /// A Markdown file that is not an article but may be included.
@@ -197,6 +201,10 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
                 file,
                 text: text.to_string(),
             }),
+            walk::Kind::Asset if faq::yaml_mime(text) == Some("FAQ") => {
+                let loaded = read_markdown(path, &file, Ok(text.as_bytes().to_vec()));
+                place(&mut content, walk::Kind::Article, loaded, true);
+            }
             walk::Kind::Asset => {
                 content.assets.insert(path.to_string());
             }
@@ -317,6 +325,19 @@ fn read_article(
             None => d,
         }
     })?;
+    if faq::yaml_mime(&text).is_some() {
+        let c = faq::convert(&text)?;
+        let article = Article {
+            path: path.to_string(),
+            file: file.to_string(),
+            front: c.front,
+            body: c.body,
+            body_line: 1,
+            faq: c.entries,
+        };
+        let diagnostics = c.diagnostics.into_iter().map(|d| d.in_file(file)).collect();
+        return Ok((article, diagnostics));
+    }
     let split = front_matter::split(&text)?;
     let (front, fm_diags) = match split.yaml {
         Some(yaml) => front_matter::parse(yaml, 2),
@@ -328,6 +349,7 @@ fn read_article(
         front,
         body: split.body.to_string(),
         body_line: split.body_line,
+        faq: Vec::new(),
     };
     Ok((
         article,

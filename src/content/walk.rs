@@ -147,13 +147,19 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
             continue;
         }
         match classify(&rel, &excluded) {
-            Kind::Asset if is_yaml_mime(entry.path()) => diagnostics.push(
-                Diagnostic::info("DocFX YamlMime page not built (not supported yet)")
-                    .in_file(format!("{display_prefix}{rel}")),
-            ),
-            Kind::Asset => {
-                assets.insert(rel);
-            }
+            Kind::Asset => match yaml_mime_kind(entry.path()).as_deref() {
+                Some("FAQ") => markdown.push((rel, Kind::Article)),
+                Some(other) => diagnostics.push(
+                    Diagnostic::info(format!(
+                        "DocFX YamlMime:{other} page not built: kbsite builds YamlMime:FAQ pages"
+                    ))
+                    .in_file(format!("{display_prefix}{rel}"))
+                    .with_hint("write it as a Markdown article, or list it under `exclude`"),
+                ),
+                None => {
+                    assets.insert(rel);
+                }
+            },
             Kind::Toc => tocs.push(rel),
             Kind::Skip => {}
             kind => markdown.push((rel, kind)),
@@ -167,13 +173,19 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
     }
 }
 
-/// `### YamlMime:FAQ` pages are DocFX content, not files to copy.
+/// Whether a file is a DocFX YAML page (`### YamlMime:FAQ`), not a file
+/// to copy.
 pub fn is_yaml_mime(path: &Path) -> bool {
+    yaml_mime_kind(path).is_some()
+}
+
+/// The kind a DocFX YAML page declares (`FAQ`), read from its first line.
+pub fn yaml_mime_kind(path: &Path) -> Option<String> {
     let is_yaml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
     if !is_yaml {
-        return false;
+        return None;
     }
     use std::io::Read;
     let mut head = [0u8; 64];
@@ -181,8 +193,7 @@ pub fn is_yaml_mime(path: &Path) -> bool {
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     let head = String::from_utf8_lossy(&head[..n]);
-    head.trim_start_matches('\u{feff}')
-        .starts_with("### YamlMime:")
+    super::faq::yaml_mime(&head).map(str::to_string)
 }
 
 pub fn to_slash(p: &Path) -> String {
@@ -221,25 +232,27 @@ mod tests {
             "a/img.png",
             "drafts/x.md",
             "faq.yml",
+            "landing.yml",
         ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(
                 &p,
-                if f == "faq.yml" {
-                    "### YamlMime:FAQ\n"
-                } else {
-                    "x"
+                match f {
+                    "faq.yml" => "### YamlMime:FAQ\n",
+                    "landing.yml" => "### YamlMime:Landing\n",
+                    _ => "x",
                 },
             )
             .unwrap();
         }
         let w = walk(root, "content/", &["README.md".into(), "drafts/**".into()]);
         let md: Vec<_> = w.markdown.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(md, vec!["a/z.md", "b.md"]);
+        // A DocFX FAQ page is an article; other YamlMime kinds a note.
+        assert_eq!(md, vec!["a/z.md", "b.md", "faq.yml"]);
         assert_eq!(w.assets.iter().collect::<Vec<_>>(), vec!["a/img.png"]);
         assert_eq!(w.diagnostics.len(), 1);
-        assert!(w.diagnostics[0].message.contains("YamlMime"));
+        assert!(w.diagnostics[0].message.contains("YamlMime:Landing"));
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl SiteIndex<'_> {
         let mut candidates = vec![joined.to_string()];
         if !last.contains('.') {
             candidates.push(format!("{joined}.md"));
+            candidates.push(format!("{joined}.yml"));
         }
         candidates.push(if joined.is_empty() {
             "index.md".to_string()

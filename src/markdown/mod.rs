@@ -1,7 +1,8 @@
 //! Parse stage: one article's Markdown → HTML with its headings, in-page
 //! table of contents, KB metadata, and every link it makes. pulldown-cmark
 //! parses once; an event pass adds the DocFX forms (alerts, `[!div]`,
-//! `:::image`, includes via [`preprocess`]) and heading ids.
+//! `:::image`, includes via [`preprocess`], code snippets via [`snippets`])
+//! and heading ids.
 //!
 //! Links and images are not resolved here (that needs the whole site): each
 //! is written as a placeholder `\u{1}N\u{2}` that the render stage replaces
@@ -10,6 +11,7 @@
 
 pub mod headings;
 pub mod preprocess;
+pub mod snippets;
 
 use crate::content::{Article, Content, MarkdownSource};
 use crate::diagnostics::Diagnostic;
@@ -85,7 +87,9 @@ pub struct Parsed {
     /// `id`/`name` attributes of raw HTML in the body.
     pub html_anchors: Vec<String>,
     pub links: Vec<LinkRef>,
-    /// The files the body was made from (the article, then its includes).
+    /// The files the body was made from: the article, then its includes
+    /// and the files its code snippets show (also those not found, so that
+    /// their coming re-parses the article).
     pub sources: Vec<SourceFile>,
     pub meta: KbMeta,
     /// Plain text of the first paragraph, for listings when there is no
@@ -219,6 +223,9 @@ struct Pass<'a> {
     auto_text_link: Option<()>,
     /// Inside a decision-tree block: its YAML so far, and where it started.
     tree_block: Option<(String, usize)>,
+    /// Inside a code block with highlighted lines (`{highlight=...}` in its
+    /// info string): its language, the lines, and its text so far.
+    marked_code: Option<(String, Vec<snippets::LineRange>, String)>,
     settings: &'a Settings,
 }
 
@@ -248,6 +255,7 @@ impl<'a> Pass<'a> {
             in_code_block: false,
             auto_text_link: None,
             tree_block: None,
+            marked_code: None,
             settings,
         }
     }
@@ -360,6 +368,18 @@ impl<'a> Pass<'a> {
             }
             return;
         }
+        if let Some((lang, lines, code)) = &mut self.marked_code {
+            match ev {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let html = snippets::highlighted_html(lang, code, lines);
+                    self.marked_code = None;
+                    self.out.push(Event::Html(html.into()));
+                }
+                _ => {}
+            }
+            return;
+        }
         if self.image.is_some() {
             self.image_event(ev);
             return;
@@ -463,6 +483,12 @@ impl<'a> Pass<'a> {
                 if info.split_whitespace().next() == Some(crate::tree::FENCE) =>
             {
                 self.tree_block = Some((String::new(), offset));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if snippets::fence_highlight(&info).is_some() =>
+            {
+                let (lang, lines) = snippets::fence_highlight(&info).expect("checked");
+                self.marked_code = Some((lang.to_string(), lines, String::new()));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.in_code_block = true;
@@ -776,6 +802,16 @@ impl<'a> Pass<'a> {
                     self.out.push(Event::Html(
                         format!(
                             "<p class=\"kb-missing\" role=\"note\">Missing include <code>{}</code> ({})</p>\n",
+                            escape(target),
+                            escape(reason)
+                        )
+                        .into(),
+                    ));
+                }
+                Some(Block::BrokenSnippet { target, reason }) => {
+                    self.out.push(Event::Html(
+                        format!(
+                            "<p class=\"kb-missing\" role=\"note\">Missing code sample <code>{}</code> ({})</p>\n",
                             escape(target),
                             escape(reason)
                         )

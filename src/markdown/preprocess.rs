@@ -1,11 +1,14 @@
 //! Line-level DocFX forms, handled before pulldown-cmark sees the text:
 //! `[!INCLUDE]` is inlined (its lines take the include line's indentation or
-//! `>` prefix, so an include inside a list item or a note stays there), the
-//! KB metadata lines are lifted out, and `:::image` lines become placeholder
-//! comments that the event pass turns into HTML. A source map remembers the
-//! file and line every produced line came from, so diagnostics and relative
-//! links inside includes point into the include file.
+//! `>` prefix, so an include inside a list item or a note stays there),
+//! `[!code-LANG[...](path)]` becomes a fenced code block the same way (see
+//! [`super::snippets`]), the KB metadata lines are lifted out, and
+//! `:::image` lines become placeholder comments that the event pass turns
+//! into HTML. A source map remembers the file and line every produced line
+//! came from, so diagnostics and relative links inside includes point into
+//! the include file.
 
+use super::snippets;
 use crate::content::{Content, MarkdownSource};
 use crate::diagnostics::Diagnostic;
 use crate::paths;
@@ -56,6 +59,8 @@ pub enum Block {
     },
     /// An include that could not be inlined; the spot is marked.
     BrokenInclude { target: String, reason: String },
+    /// A code snippet with nothing to show; the spot is marked.
+    BrokenSnippet { target: String, reason: String },
 }
 
 #[derive(Debug, Default)]
@@ -74,6 +79,14 @@ pub const MARKER_START: &str = "<!--kbsite:";
 static INCLUDE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(\s*(?:>\s?)*\s*)\[!INCLUDE\s*\[[^\]]*\]\(\s*<?([^)>]*?)>?\s*\)\s*\]\s*$")
         .unwrap()
+});
+/// `[!code-LANG[name](path?query#fragment "title")]` alone on its line:
+/// the prefix, LANG, and the target with its query and fragment.
+static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)^(\s*(?:>\s?)*\s*)\[!code(?:-([^\[\]\s]*))?\s*\[(?:\\.|[^\]\\])*\]\(\s*<?([^)"]*?)>?\s*(?:"(?:\\.|[^"\\])*"\s*)?\)\s*\]\s*$"#,
+    )
+    .unwrap()
 });
 static INCLUDE_INLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\[!INCLUDE\s*\[[^\]]*\]\(\s*<?([^)>]*?)>?\s*\)\s*\]").unwrap()
@@ -186,6 +199,12 @@ fn expand(
         }
         let directive = line.contains("[!");
         let block_directive = directive && first == Some(b'[');
+        if let Some(c) = block_directive.then(|| CODE_LINE.captures(line)).flatten() {
+            let inner_prefix = format!("{prefix}{}", &c[1]);
+            let lang = c.get(2).map(|m| m.as_str());
+            code_snippet(lang, &c[3], &inner_prefix, src, at, p, content);
+            continue;
+        }
         if let Some(c) = block_directive
             .then(|| INCLUDE_LINE.captures(line))
             .flatten()
@@ -279,6 +298,160 @@ fn attributes(s: &str) -> Vec<(String, String)> {
             (c[1].to_ascii_lowercase(), v.to_string())
         })
         .collect()
+}
+
+/// Puts a code snippet in place as a fenced code block, or marks the spot.
+fn code_snippet(
+    lang: Option<&str>,
+    target: &str,
+    prefix: &str,
+    from: MarkdownSource<'_>,
+    at: Origin,
+    p: &mut Prepared,
+    content: &Content,
+) {
+    let d = snippets::Directive::parse(lang, target);
+    let file = from.file.to_string();
+    let warn = |p: &mut Prepared, problem: snippets::Problem| {
+        p.diagnostics.push(
+            Diagnostic::warning(problem.message)
+                .with_hint(problem.hint)
+                .in_file(file.clone())
+                .at_line(at.line),
+        );
+    };
+    for problem in d.problems.clone() {
+        warn(p, problem);
+    }
+    let shown = read_snippet(&d, from, at, p, content).and_then(|text| {
+        d.show(&text).map_err(|problem| {
+            let reason = problem.reason.clone();
+            warn(p, problem);
+            reason
+        })
+    });
+    match shown {
+        Ok((lines, notes)) => {
+            for note in notes {
+                warn(p, note);
+            }
+            let lang = d.fence_language();
+            for line in snippets::fence(lang.as_deref(), &d.highlight, &lines) {
+                push_line(p, prefix, &line, at);
+            }
+        }
+        Err(reason) => {
+            let marker = format!("{MARKER_START}{}-->", p.blocks.len());
+            p.blocks.push(Block::BrokenSnippet {
+                target: d.target.clone(),
+                reason,
+            });
+            push_line(p, prefix, &marker, at);
+        }
+    }
+}
+
+/// Finds and reads the file a snippet shows, recording it as a source of
+/// the article (also when it is missing, so that its coming re-parses the
+/// article). Diagnostics are recorded here; `Err` is the reason shown.
+fn read_snippet(
+    d: &snippets::Directive,
+    from: MarkdownSource<'_>,
+    at: Origin,
+    p: &mut Prepared,
+    content: &Content,
+) -> Result<String, String> {
+    let target = &d.target;
+    let file = from.file.to_string();
+    let here = |d: Diagnostic| d.in_file(file.clone()).at_line(at.line);
+    let raw = paths::decode(&d.path);
+    if raw.trim().is_empty() {
+        p.diagnostics.push(here(
+            Diagnostic::warning(format!("code sample `{target}` names no file")).with_hint(
+                "write the path of the file to show: `[!code-csharp[](../samples/Program.cs)]`",
+            ),
+        ));
+        return Err("no file named".into());
+    }
+    // Relative to the file, or to the content folder with DocFX's `~/`;
+    // an absolute path, a drive or a URL is outside by definition.
+    let (base, rel) = match raw.strip_prefix("~/").or(raw.strip_prefix("~\\")) {
+        Some(rel) => ("", rel),
+        None => (paths::dir_of(from.path), raw.as_str()),
+    };
+    let absolute =
+        rel.starts_with(['/', '\\']) || rel.as_bytes().get(1) == Some(&b':') || rel.contains("://");
+    let joined = (!absolute).then(|| paths::join(base, rel)).flatten();
+    let Some(path) = joined.filter(|p| !p.is_empty()) else {
+        p.diagnostics.push(here(
+            Diagnostic::error(format!(
+                "code sample `{target}` points outside the content folder"
+            ))
+            .with_hint("code samples must live inside the content folder; write the path relative to the article"),
+        ));
+        return Err("outside the content folder".into());
+    };
+    let real = if content.exists(&path) {
+        Some(path.clone())
+    } else if let Some(real) = content.case_insensitive(&path) {
+        p.diagnostics.push(here(
+            Diagnostic::warning(format!(
+                "code sample `{target}` matches `{real}` only when letter case is ignored"
+            ))
+            .with_hint("fix the case: web servers and other systems are case-sensitive"),
+        ));
+        Some(real.to_string())
+    } else {
+        None
+    };
+    let recorded = real.clone().unwrap_or_else(|| path.clone());
+    if !p.sources.iter().any(|s| s.path == recorded) {
+        p.sources.push(SourceFile {
+            file: format!("{}{recorded}", content.display_prefix),
+            path: recorded,
+        });
+    }
+    let Some(real) = real else {
+        p.diagnostics.push(here(
+            Diagnostic::warning(format!("code sample not found: `{target}`"))
+                .with_hint(format!("no file at content path `{path}`")),
+        ));
+        return Err("not found".into());
+    };
+    // The walk lists no symbolic link; one made since is not followed.
+    let full = content.content_dir.join(&real);
+    if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+        p.diagnostics.push(here(
+            Diagnostic::error(format!(
+                "code sample `{target}` is a symbolic link, which kbsite does not follow"
+            ))
+            .with_hint("copy the file into the content folder"),
+        ));
+        return Err("symbolic link not followed".into());
+    }
+    let bytes = std::fs::read(&full).map_err(|e| {
+        let (d, reason) = match e.kind() {
+            std::io::ErrorKind::NotFound => (
+                Diagnostic::warning(format!("code sample not found: `{target}`"))
+                    .with_hint("the file vanished during the build; build again once edits settle"),
+                "not found",
+            ),
+            _ => (
+                Diagnostic::error(format!("code sample `{target}` cannot be read: {e}"))
+                    .with_hint("check the file's permissions"),
+                "unreadable",
+            ),
+        };
+        p.diagnostics.push(here(d));
+        reason.to_string()
+    })?;
+    crate::content::decode::decode(&bytes).map_err(|e| {
+        p.diagnostics.push(here(
+            Diagnostic::error(format!("code sample `{target}` is not text: {}", e.message))
+                .with_hint("save it as UTF-8"),
+        ));
+        "not text".to_string()
+    })
 }
 
 /// Resolves and inlines one block-level include.
@@ -551,6 +724,134 @@ mod tests {
         assert!(p.text.contains("[!INCLUDE"));
         assert!(p.diagnostics.is_empty());
         assert_eq!(p.meta, KbMeta::default());
+    }
+
+    /// Like `prep`, with the files also on disk (snippets are read there).
+    fn prep_on_disk(files: &[(&str, &str)]) -> (tempfile::TempDir, Prepared) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let mut c = from_memory(files, "content/");
+        c.content_dir = dir.path().to_path_buf();
+        let p = prepare(c.markdown(files[0].0).unwrap(), &c);
+        (dir, p)
+    }
+
+    #[test]
+    fn code_snippets_become_fences_in_place() {
+        let (_d, p) = prep_on_disk(&[
+            (
+                "s/a.md",
+                "Intro\n\n1. Step\n\n   [!code-csharp[Main](../samples/P.cs?range=2-3&highlight=2)]\n\n> [!code-powershell[](x.ps1#L1)]\n[!code[](~/samples/P.cs#L1)]\n",
+            ),
+            ("samples/P.cs", "class P\r\n{\r\n    ``` x\r\n}\r\n"),
+            ("s/x.ps1", "\u{feff}Get-Thing\n"),
+        ]);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        assert_eq!(
+            p.text,
+            "Intro\n\n1. Step\n\n   ````csharp {highlight=2}\n   {\n       ``` x\n   ````\n\n> ```powershell\n> Get-Thing\n> ```\n```csharp\nclass P\n```\n"
+        );
+        assert_eq!(p.lines.len(), p.text.lines().count());
+        // Every fence line points at the directive.
+        assert!(p.lines[4..8].iter().all(|o| o.source == 0 && o.line == 5));
+        let sources: Vec<_> = p.sources.iter().map(|s| s.file.as_str()).collect();
+        assert_eq!(
+            sources,
+            ["content/s/a.md", "content/samples/P.cs", "content/s/x.ps1"]
+        );
+    }
+
+    #[test]
+    fn code_snippet_problems() {
+        let (_d, p) = prep_on_disk(&[
+            (
+                "a.md",
+                "[!code-cs[](../../../../etc/passwd)]\n[!code-cs[](/etc/passwd)]\n[!code-cs[](C:\\x.cs)]\n\
+                 [!code-cs[](gone.cs)]\n[!code-cs[](p.cs?name=Nope)]\n[!code-cs[](p.cs?range=9)]\n\
+                 [!code-cs[](P.CS)]\n[!INCLUDE [i](inc/i.md)]\n",
+            ),
+            ("p.cs", "x\n"),
+            ("inc/i.md", "[!code-cs[](../p.cs?colour=red)]\n"),
+        ]);
+        let got: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}:{} {}",
+                    d.severity.label(),
+                    d.file.as_deref().unwrap(),
+                    d.line.unwrap(),
+                    d.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "error content/a.md:1 code sample `../../../../etc/passwd` points outside the content folder",
+                "error content/a.md:2 code sample `/etc/passwd` points outside the content folder",
+                "error content/a.md:3 code sample `C:\\x.cs` points outside the content folder",
+                "warning content/a.md:4 code sample not found: `gone.cs`",
+                "warning content/a.md:5 region `Nope` not found in code sample `p.cs?name=Nope`",
+                "warning content/a.md:6 code sample `p.cs?range=9` shows no lines",
+                "warning content/a.md:7 code sample `P.CS` matches `p.cs` only when letter case is ignored",
+                "warning content/inc/i.md:1 unknown option `colour` in code sample `../p.cs?colour=red`",
+            ]
+        );
+        let broken: Vec<_> = p
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::BrokenSnippet { target, reason } => format!("{target}: {reason}"),
+                b => panic!("{b:?}"),
+            })
+            .collect();
+        assert_eq!(
+            broken,
+            [
+                "../../../../etc/passwd: outside the content folder",
+                "/etc/passwd: outside the content folder",
+                "C:\\x.cs: outside the content folder",
+                "gone.cs: not found",
+                "p.cs?name=Nope: region `Nope` not found",
+                "p.cs?range=9: range `9` is past the end of the file (1 lines)",
+            ]
+        );
+        assert_eq!(p.text.matches("<!--kbsite:").count(), 6);
+        assert!(p.text.contains("```cs\nx\n```\n"), "{}", p.text);
+        // A missing sample is a source too: its coming re-parses the page.
+        assert!(p.sources.iter().any(|s| s.path == "gone.cs"));
+        assert!(!p.sources.iter().any(|s| s.path.contains("passwd")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_code_sample_turned_symlink_is_not_followed() {
+        let outside = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(outside.path(), "secret\n").unwrap();
+        let (dir, _) = prep_on_disk(&[("a.md", "x\n"), ("p.cs", "x\n")]);
+        std::fs::remove_file(dir.path().join("p.cs")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("p.cs")).unwrap();
+        let mut c = from_memory(
+            &[("a.md", "[!code-cs[](p.cs)]\n"), ("p.cs", "")],
+            "content/",
+        );
+        c.content_dir = dir.path().to_path_buf();
+        let p = prepare(c.markdown("a.md").unwrap(), &c);
+        assert!(!p.text.contains("secret"), "{}", p.text);
+        assert!(p.diagnostics[0].message.contains("symbolic link"));
+    }
+
+    #[test]
+    fn code_snippets_in_fences_stay_literal() {
+        let (_d, p) = prep_on_disk(&[("a.md", "```md\n[!code-cs[](x.cs)]\n```\n")]);
+        assert!(p.text.contains("[!code-cs[](x.cs)]"));
+        assert!(p.diagnostics.is_empty());
     }
 
     #[test]

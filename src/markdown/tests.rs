@@ -212,3 +212,39 @@ fn plain_text_handles_raw_html_in_any_case() {
     // Inline tags do not split words; block tags do.
     assert_eq!(words, vec!["onetwo", "three"]);
 }
+
+#[test]
+fn highlight_fences_mark_their_lines() {
+    let h = html("1. Step\n\n   ```csharp {highlight=2,4-}\n   a\n   <b> KB 123456\n   c\n   d\n   e\n   ```\n");
+    assert!(
+        h.contains(
+            "<li>\n<p>Step</p>\n<pre><code class=\"language-csharp\" data-kb-highlight=\"2,4-\">a\n\
+             <mark class=\"kb-hl\">&lt;b&gt; KB 123456</mark>\nc\n<mark class=\"kb-hl\">d</mark>\n\
+             <mark class=\"kb-hl\">e</mark>\n</code></pre>\n</li>"
+        ),
+        "{h}"
+    );
+    // Other fences are pulldown-cmark's own.
+    let h = html("```csharp\nKB 123456\n```\n");
+    assert_eq!(
+        h,
+        "<pre><code class=\"language-csharp\">KB 123456\n</code></pre>\n"
+    );
+    let p = parse_one(&[("a.md", "```cs {highlight=1}\nKB 123456\n```\n")]);
+    assert!(p.links.is_empty(), "no KB mention links in code");
+}
+
+#[test]
+fn a_missing_code_sample_is_marked() {
+    let p = parse_one(&[("a.md", "# A\n\n> [!code-cs[Main](samples/nope.cs#Main)]\n")]);
+    assert!(
+        p.html.contains(
+            "<p class=\"kb-missing\" role=\"note\">Missing code sample <code>samples/nope.cs#Main</code> (not found)</p>"
+        ),
+        "{}",
+        p.html
+    );
+    assert_eq!(p.diagnostics.len(), 1);
+    assert_eq!(p.diagnostics[0].location().unwrap(), "content/a.md:3");
+    assert_eq!(p.sources[1].path, "samples/nope.cs");
+}

@@ -1126,6 +1126,9 @@ impl<'a> Renderer<'a> {
         if let Some(url) = self.canonical(&info.dir) {
             put("url", url.into());
         }
+        if !a.faq.is_empty() {
+            v = serde_json::json!([v, faq_page(&a.faq)]);
+        }
         v.to_string()
             .replace('<', "\\u003c")
             .replace('>', "\\u003e")
@@ -1370,6 +1373,38 @@ fn tera_diag<'f>(
 
 fn parent_dir(dir: &str) -> String {
     paths::dir_of(dir.trim_end_matches('/')).to_string()
+}
+
+/// DocFX markup that is not text: includes, alert and `[!div]` markers.
+static DOCFX_MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\[!INCLUDE\s*\[[^\]]*\]\([^)]*\)\s*\]|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|div[^\]]*)\]").unwrap()
+});
+
+/// schema.org `FAQPage` for a DocFX FAQ page's questions, answers as
+/// plain text.
+fn faq_page(entries: &[crate::content::faq::FaqEntry]) -> serde_json::Value {
+    let questions: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            let answer: Vec<String> = DOCFX_MARKER
+                .replace_all(&e.answer, "")
+                .split("\n\n")
+                .map(markdown::inline_text)
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+            serde_json::json!({
+                "@type": "Question",
+                "name": markdown::inline_text(&e.question),
+                "acceptedAnswer": {"@type": "Answer", "text": answer.join(" ")},
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": questions,
+    })
 }
 
 /// `April 7, 2023`.

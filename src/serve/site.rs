@@ -236,7 +236,12 @@ impl Live {
                 Some(FileChange::Nothing) => {}
                 Some(FileChange::Article(i)) => reparse.push(i),
                 Some(FileChange::Partial(p)) => partials.push(p),
-                Some(FileChange::Asset(_)) => assets = true,
+                // A code sample is an asset that articles read: they are
+                // parsed again, as for an include.
+                Some(FileChange::Asset(p)) => {
+                    assets = true;
+                    partials.push(p);
+                }
                 Some(FileChange::Structure) => structure = true,
                 None => {
                     self.content = content::load(&self.load);

@@ -3,7 +3,8 @@
  * clickable to go back), restart, keyboard use, focus moved to each new step
  * and announced, and the walk kept in the hash (#TREEID=answer/answer) so
  * reload, back/forward and shared links restore it. Without this script the
- * tree still works through links and CSS :target. */
+ * tree still works through links and CSS :target. Also: a copy button on
+ * each code block, the in-page toc's current section, search. */
 (function () {
   'use strict';
 
@@ -200,6 +201,75 @@
   };
 
   each(document.querySelectorAll('.kb-toc'), function (n) { new TocSpy(n).init(); });
+
+  /* ---------- Code blocks: a copy button each ----------
+   * The button copies the block's exact text (its last newline aside) and
+   * says so aloud through one polite status region. The Clipboard API
+   * where the page may use it, else a selected textarea and the copy
+   * command, which also works from file://. */
+
+  var copyStatus = null;
+  function announce(text) {
+    if (!copyStatus) {
+      copyStatus = document.createElement('div');
+      copyStatus.className = 'kb-visually-hidden';
+      copyStatus.setAttribute('role', 'status');
+      copyStatus.setAttribute('aria-live', 'polite');
+      document.body.appendChild(copyStatus);
+    }
+    copyStatus.textContent = '';
+    window.setTimeout(function () { copyStatus.textContent = text; }, 50);
+  }
+
+  function copyWithCommand(text) {
+    var area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.top = '0';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    var done = false;
+    try { done = document.execCommand('copy'); } catch (e) { done = false; }
+    document.body.removeChild(area);
+    return done;
+  }
+
+  function copyText(text, then) {
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { then(true); },
+        function () { then(copyWithCommand(text)); });
+    } else {
+      then(copyWithCommand(text));
+    }
+  }
+
+  function addCopyButton(pre) {
+    var code = pre.querySelector('code') || pre;
+    var box = document.createElement('div');
+    box.className = 'kb-code';
+    pre.parentNode.insertBefore(box, pre);
+    box.appendChild(pre);
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'kb-copy';
+    button.textContent = 'Copy';
+    button.setAttribute('aria-label', 'Copy code');
+    box.appendChild(button);
+    button.addEventListener('click', function () {
+      var text = code.textContent.replace(/\n$/, '');
+      copyText(text, function (ok) {
+        button.textContent = ok ? 'Copied' : 'Copy failed';
+        announce(ok ? 'Code copied to the clipboard' : 'The code could not be copied; select it and copy it yourself');
+        window.setTimeout(function () { button.textContent = 'Copy'; }, 2000);
+      });
+    });
+  }
+
+  each(document.querySelectorAll('main pre'), function (pre) {
+    if (!pre.closest('.kb-tree-outline')) { addCopyButton(pre); }
+  });
 
   /* ---------- Search ---------- */
 
