@@ -27,6 +27,8 @@ pub struct Config {
     pub trees: TreesConfig,
     pub sanitize: bool,
     pub allow_unsafe_links: bool,
+    /// Syntax colours in code blocks (on by default; off to compare builds).
+    pub highlight: bool,
     /// Base URL of the content folder in a repository; "Edit this page"
     /// links are this plus the article's path.
     pub repo_url: Option<String>,
@@ -81,6 +83,7 @@ impl Default for Config {
             trees: TreesConfig::default(),
             sanitize: false,
             allow_unsafe_links: false,
+            highlight: true,
             repo_url: None,
         }
     }
@@ -100,6 +103,7 @@ const TOP_KEYS: &[&str] = &[
     "trees",
     "sanitize",
     "allow_unsafe_links",
+    "highlight",
     "repo_url",
 ];
 const LINKS_KEYS: &[&str] = &["mounts", "external_base"];

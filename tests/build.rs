@@ -605,3 +605,36 @@ fn a_toc_drives_the_sidebar_and_leaves_out_what_is_missing() {
     let lone = site.page("other/lone/index.html");
     assert!(lone.contains("aria-current=\"page\">Lone</a>"));
 }
+
+/// Code blocks get syntax colours as classes (the theme's highlight.css
+/// colours them, light and dark); `highlight: false` leaves them plain;
+/// unknown languages and output stay plain either way.
+#[test]
+fn code_blocks_are_highlighted_unless_turned_off() {
+    let article = "# Code\n\n```powershell\nGet-Service -Name \"x\" # why\n```\n\n```output\nStatus\n```\n\n```klingon\nqapla'\n```\n";
+    let site = Site::new(&[("content/code.md", article)]);
+    site.build_ok();
+    let page = site.page("code/index.html");
+    assert!(
+        page.contains(
+            "<pre><code class=\"language-powershell\"><span class=\"hl-source hl-powershell\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<span class=\"hl-comment"), "{page}");
+    assert!(!page.contains("style=\""));
+    assert!(page.contains("<pre><code class=\"language-output\">Status\n</code></pre>"));
+    assert!(page.contains("<pre><code class=\"language-klingon\">qapla'\n</code></pre>"));
+    assert!(page.contains("highlight.css\">"));
+    assert!(site.out().join("highlight.css").is_file());
+
+    common::write(&site.root().join("kbsite.yml"), b"highlight: false\n");
+    site.build_ok();
+    let page = site.page("code/index.html");
+    assert!(
+        page.contains(
+            "<pre><code class=\"language-powershell\">Get-Service -Name \"x\" # why\n</code></pre>"
+        ),
+        "{page}"
+    );
+}

@@ -60,6 +60,8 @@ const ARTICLE: &str = "---\ntitle: Code\n---\n# Code\n\n\
 
 fn samples_site() -> Site {
     let site = Site::new(&[
+        // The code as text: colours are tested in tests/build.rs.
+        ("kbsite.yml", "highlight: false\n"),
         ("content/guide/code.md", ARTICLE),
         ("content/samples/Program.cs", PROGRAM_CS),
         ("content/samples/web.config", WEB_CONFIG),
@@ -186,7 +188,7 @@ fn sanitize_keeps_snippets_as_they_are() {
     let clean = samples_site();
     common::write(
         &clean.root().join("kbsite.yml"),
-        b"title: Knowledge base\nsanitize: true\n",
+        b"title: Knowledge base\nsanitize: true\nhighlight: false\n",
     );
     clean.build_ok();
     let html = clean.page("guide/code/index.html");
@@ -200,6 +202,8 @@ fn sanitize_keeps_snippets_as_they_are() {
 #[test]
 fn missing_samples_regions_and_lines_warn_and_mark_the_spot() {
     let site = Site::new(&[
+        // The code as text: colours are tested in tests/build.rs.
+        ("kbsite.yml", "highlight: false\n"),
         (
             "content/a.md",
             "# A\n\n[!code-csharp[](samples/Gone.cs)]\n\n[!code-csharp[](samples/P.cs?name=Nope)]\n\n\
@@ -259,7 +263,11 @@ fn missing_samples_regions_and_lines_warn_and_mark_the_spot() {
 
 #[test]
 fn a_sample_outside_the_content_folder_is_an_error_and_the_old_output_stays() {
-    let site = Site::new(&[("content/a.md", "# A\n")]);
+    let site = Site::new(&[
+        // The code as text: colours are tested in tests/build.rs.
+        ("kbsite.yml", "highlight: false\n"),
+        ("content/a.md", "# A\n"),
+    ]);
     site.build_ok();
     let before = tree(&site.out());
     common::write(&site.root().join("secret.txt"), b"password\n");
@@ -307,6 +315,8 @@ fn served(update: &kbsite::serve::site::Update, path: &str) -> Option<String> {
 #[test]
 fn serve_reparses_a_page_when_its_sample_comes_or_goes() {
     let site = Site::new(&[
+        // The code as text: colours are tested in tests/build.rs.
+        ("kbsite.yml", "highlight: false\n"),
         ("content/a.md", "# A\n\n[!code-csharp[](samples/P.cs)]\n"),
         ("content/samples/P.cs", "class P { }\n"),
     ]);
@@ -325,6 +335,8 @@ fn serve_reparses_a_page_when_its_sample_comes_or_goes() {
 #[test]
 fn serve_reparses_a_page_when_its_sample_is_edited() {
     let site = Site::new(&[
+        // The code as text: colours are tested in tests/build.rs.
+        ("kbsite.yml", "highlight: false\n"),
         ("content/a.md", "# A\n\n[!code-csharp[](samples/P.cs)]\n"),
         ("content/samples/P.cs", "class P { }\n"),
     ]);

@@ -10,6 +10,7 @@
 //! control characters (the load stage replaces them).
 
 pub mod headings;
+pub mod highlight;
 pub mod preprocess;
 pub mod snippets;
 
@@ -113,6 +114,15 @@ impl Parsed {
     }
 }
 
+/// A fenced code block as read: its info string, language, the lines to
+/// mark and its text.
+struct CodeBlock {
+    info: String,
+    lang: String,
+    marked: Vec<snippets::LineRange>,
+    code: String,
+}
+
 /// pulldown-cmark features kbsite accepts.
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -139,12 +149,15 @@ pub fn parse(article: &Article, content: &Content, settings: &Settings) -> Parse
 pub struct Settings {
     /// `trees.max_nodes`.
     pub max_tree_nodes: usize,
+    /// `highlight`: syntax colours in code blocks.
+    pub highlight: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_tree_nodes: crate::config::TreesConfig::default().max_nodes,
+            highlight: true,
         }
     }
 }
@@ -153,6 +166,7 @@ impl From<&crate::config::Config> for Settings {
     fn from(c: &crate::config::Config) -> Self {
         Settings {
             max_tree_nodes: c.trees.max_nodes,
+            highlight: c.highlight,
         }
     }
 }
@@ -223,9 +237,8 @@ struct Pass<'a> {
     auto_text_link: Option<()>,
     /// Inside a decision-tree block: its YAML so far, and where it started.
     tree_block: Option<(String, usize)>,
-    /// Inside a code block with highlighted lines (`{highlight=...}` in its
-    /// info string): its language, the lines, and its text so far.
-    marked_code: Option<(String, Vec<snippets::LineRange>, String)>,
+    /// Inside a fenced code block: read whole, then highlighted.
+    marked_code: Option<CodeBlock>,
     settings: &'a Settings,
 }
 
@@ -359,6 +372,42 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// A fenced code block, highlighted (syntax colours, marked lines)
+    /// when there is anything to add, else as pulldown-cmark writes it.
+    fn end_code(&mut self, block: CodeBlock) {
+        let lang = if self.settings.highlight {
+            block.lang.as_str()
+        } else {
+            ""
+        };
+        match highlight::code_html(lang, &block.code, &block.marked) {
+            Some(inner) => {
+                let mut html = String::with_capacity(inner.len() + 64);
+                html.push_str("<pre><code");
+                if !block.lang.is_empty() {
+                    html.push_str(" class=\"language-");
+                    html.push_str(&escape(&block.lang));
+                    html.push('"');
+                }
+                if !block.marked.is_empty() {
+                    html.push_str(" data-kb-highlight=\"");
+                    html.push_str(&snippets::format_ranges(&block.marked));
+                    html.push('"');
+                }
+                html.push('>');
+                html.push_str(&inner);
+                html.push_str("</code></pre>\n");
+                self.out.push(Event::Html(html.into()));
+            }
+            None => {
+                let kind = CodeBlockKind::Fenced(block.info.into());
+                self.out.push(Event::Start(Tag::CodeBlock(kind)));
+                self.out.push(Event::Text(block.code.into()));
+                self.out.push(Event::End(TagEnd::CodeBlock));
+            }
+        }
+    }
+
     fn event(&mut self, ev: Event<'a>, offset: usize) {
         if let Some((yaml, _)) = &mut self.tree_block {
             match ev {
@@ -368,13 +417,12 @@ impl<'a> Pass<'a> {
             }
             return;
         }
-        if let Some((lang, lines, code)) = &mut self.marked_code {
+        if let Some(block) = &mut self.marked_code {
             match ev {
-                Event::Text(t) => code.push_str(&t),
+                Event::Text(t) => block.code.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let html = snippets::highlighted_html(lang, code, lines);
-                    self.marked_code = None;
-                    self.out.push(Event::Html(html.into()));
+                    let block = self.marked_code.take().expect("in a code block");
+                    self.end_code(block);
                 }
                 _ => {}
             }
@@ -484,11 +532,20 @@ impl<'a> Pass<'a> {
             {
                 self.tree_block = Some((String::new(), offset));
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if snippets::fence_highlight(&info).is_some() =>
-            {
-                let (lang, lines) = snippets::fence_highlight(&info).expect("checked");
-                self.marked_code = Some((lang.to_string(), lines, String::new()));
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let (lang, marked) = match snippets::fence_highlight(&info) {
+                    Some((lang, lines)) => (lang.to_string(), lines),
+                    None => (
+                        info.split_whitespace().next().unwrap_or("").to_string(),
+                        Vec::new(),
+                    ),
+                };
+                self.marked_code = Some(CodeBlock {
+                    info: info.into_string(),
+                    lang,
+                    marked,
+                    code: String::new(),
+                });
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.in_code_block = true;

@@ -215,20 +215,28 @@ fn plain_text_handles_raw_html_in_any_case() {
 
 #[test]
 fn highlight_fences_mark_their_lines() {
-    let h = html("1. Step\n\n   ```csharp {highlight=2,4-}\n   a\n   <b> KB 123456\n   c\n   d\n   e\n   ```\n");
+    let h = html("1. Step\n\n   ```text {highlight=2,4-}\n   a\n   <b> KB 123456\n   c\n   d\n   e\n   ```\n");
     assert!(
         h.contains(
-            "<li>\n<p>Step</p>\n<pre><code class=\"language-csharp\" data-kb-highlight=\"2,4-\">a\n\
+            "<li>\n<p>Step</p>\n<pre><code class=\"language-text\" data-kb-highlight=\"2,4-\">a\n\
              <mark class=\"kb-hl\">&lt;b&gt; KB 123456</mark>\nc\n<mark class=\"kb-hl\">d</mark>\n\
              <mark class=\"kb-hl\">e</mark>\n</code></pre>\n</li>"
         ),
         "{h}"
     );
-    // Other fences are pulldown-cmark's own.
-    let h = html("```csharp\nKB 123456\n```\n");
+    // With syntax colours too: each marked line holds its own spans.
+    let h = html("```csharp {highlight=2}\nvar a = \"x\";\nreturn a;\n```\n");
+    let marked = h.lines().nth(1).unwrap();
+    assert!(
+        marked.starts_with("<mark class=\"kb-hl\"><span class=\"hl-source hl-cs\">"),
+        "{h}"
+    );
+    assert!(marked.ends_with("</span></mark>"), "{h}");
+    // Fences with nothing to add are pulldown-cmark's own.
+    let h = html("```output\nKB 123456\n```\n");
     assert_eq!(
         h,
-        "<pre><code class=\"language-csharp\">KB 123456\n</code></pre>\n"
+        "<pre><code class=\"language-output\">KB 123456\n</code></pre>\n"
     );
     let p = parse_one(&[("a.md", "```cs {highlight=1}\nKB 123456\n```\n")]);
     assert!(p.links.is_empty(), "no KB mention links in code");

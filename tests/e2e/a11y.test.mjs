@@ -24,6 +24,14 @@ const PAGES = [
 ];
 // The corpus, whose Windows Server toc.yml drives the sidebar.
 const TOC_PAGE = 'support/windows-server/high-availability/cluster-validation-account-causes-events-messages/index.html';
+// Corpus pages with highlighted code (console, PowerShell; SQL; C++), for
+// the syntax colours' contrast.
+const CODE_PAGES = [
+  ['article with console and PowerShell code', 'support/windows-server/backup-and-storage/iscsi-storage-connectivity-troubleshooting/index.html'],
+  ['article with SQL code', 'support/sql/admin/backup-operation-backup-history-table/index.html'],
+  ['article with C++ code', 'support/windows-server/backup-and-storage/event-id-51-information/index.html'],
+];
+const CORPUS_PAGES = new Set([TOC_PAGE, ...CODE_PAGES.map(([, rel]) => rel)]);
 
 let outDir, corpusDir, corpusOut, browser;
 before(async () => {
@@ -49,12 +57,12 @@ function url(rel, dir = outDir) {
 }
 
 for (const scheme of ['light', 'dark']) {
-  for (const [name, rel] of [...PAGES, ['article in a table of contents', TOC_PAGE]]) {
+  for (const [name, rel] of [...PAGES, ['article in a table of contents', TOC_PAGE], ...CODE_PAGES]) {
     test(`axe, ${scheme}: no violations on the ${name} page`, async () => {
       const context = await browser.newContext({ colorScheme: scheme });
       context.setDefaultTimeout(10_000);
       const page = await context.newPage();
-      await page.goto(rel === TOC_PAGE ? url(rel, corpusOut) : url(rel));
+      await page.goto(CORPUS_PAGES.has(rel) ? url(rel, corpusOut) : url(rel));
       if (name === 'search results') await page.locator('[data-kb-results] a').first().waitFor();
       await page.addScriptTag({ content: axeSource });
       const { violations } = await page.evaluate(() => globalThis.axe.run(document, {

@@ -247,6 +247,12 @@
 
   function addCopyButton(pre) {
     var code = pre.querySelector('code') || pre;
+    // A block wider than the page scrolls: keyboard users must reach it.
+    if (pre.scrollWidth > pre.clientWidth) {
+      pre.tabIndex = 0;
+      pre.setAttribute('role', 'region');
+      pre.setAttribute('aria-label', 'Code, scrolls sideways');
+    }
     var box = document.createElement('div');
     box.className = 'kb-code';
     pre.parentNode.insertBefore(box, pre);
