@@ -465,3 +465,17 @@ fn other_yaml_mime_kinds_are_a_note_and_broken_faqs_an_error() {
         run.stderr
     );
 }
+
+/// A Markdown article whose first line reads like a DocFX YAML header stays
+/// Markdown.
+#[test]
+fn a_markdown_article_is_never_taken_for_a_faq_page() {
+    let site = common::Site::new(&[(
+        "content/note.md",
+        "### YamlMime:FAQ\n\nA heading that happens to read like one.\n",
+    )]);
+    site.build_ok();
+    assert!(site
+        .page("note/index.html")
+        .contains("<h3 id=\"yamlmimefaq\">YamlMime:FAQ</h3>"));
+}
