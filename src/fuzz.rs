@@ -145,6 +145,36 @@ pub fn markdown(data: &[u8]) {
     }
 }
 
+/// A DocFX FAQ page (`### YamlMime:FAQ`, added when the input lacks it)
+/// beside an article it may link to: load (the YAML turned into Markdown on
+/// the file's lines) and parse. Its diagnostics point inside the file.
+pub fn faq(data: &[u8]) {
+    let Some(text) = text_of(data) else { return };
+    let text = if text.starts_with("### YamlMime:FAQ") {
+        text.into_owned()
+    } else {
+        format!("### YamlMime:FAQ\n{text}")
+    };
+    let files = [
+        ("support/faq.yml", text.as_str()),
+        ("support/other.md", "# Other\n\n## Cause\n"),
+    ];
+    let content = content::from_memory(&files, "content/");
+    let last = line_count(&text);
+    check_lines(&content.diagnostics, last, "faq load");
+    let settings = Settings::default();
+    for a in content.articles.iter().filter(|a| a.path.ends_with(".yml")) {
+        let parsed = markdown::parse(a, &content, &settings);
+        let own: Vec<Diagnostic> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.file.as_deref() == Some(a.file.as_str()))
+            .cloned()
+            .collect();
+        check_lines(&own, last.max(line_count(&a.body)), "faq parse");
+    }
+}
+
 /// A decision-tree block: parse, validate, run its tests, draw the SVG and,
 /// when valid, render its HTML.
 pub fn tree(data: &[u8]) {

@@ -13,6 +13,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("markdown", kbsite::fuzz::markdown),
     ("tree", kbsite::fuzz::tree),
     ("links", kbsite::fuzz::links),
+    ("faq", kbsite::fuzz::faq),
 ];
 
 fn inputs(target: &str) -> Vec<PathBuf> {
@@ -57,6 +58,11 @@ fn tree() {
 #[test]
 fn links() {
     run("links");
+}
+
+#[test]
+fn faq() {
+    run("faq");
 }
 
 #[test]
