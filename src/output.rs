@@ -349,21 +349,27 @@ mod tests {
         write(&[file("index.html", "x")], &empty).unwrap();
     }
 
+    /// A write that fails (a copied file is missing) leaves `out` holding
+    /// the old `index.html`, and nothing else beside it in `dir`.
+    fn assert_failed_write_keeps_old(dir: &Path, out: &Path) {
+        let missing = OutputFile {
+            path: "img.png".into(),
+            data: Data::Copy(dir.join("does-not-exist.png")),
+        };
+        assert!(write(&[file("index.html", "new"), missing], out).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(std::fs::read_dir(dir).unwrap().count(), 1);
+    }
+
     #[test]
     fn failed_write_keeps_old_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write(&[file("index.html", "old")], &out).unwrap();
-        let missing = OutputFile {
-            path: "img.png".into(),
-            data: Data::Copy(dir.path().join("does-not-exist.png")),
-        };
-        assert!(write(&[file("index.html", "new"), missing], &out).is_err());
-        assert_eq!(
-            std::fs::read_to_string(out.join("index.html")).unwrap(),
-            "old"
-        );
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_failed_write_keeps_old(dir.path(), &out);
     }
 
     #[test]
@@ -374,16 +380,7 @@ mod tests {
         // What swap_in's two renames leave if killed between them.
         std::fs::rename(&out, dir.path().join(".public.kbsite-old-4000000000")).unwrap();
         // The next build fails, so the old output must be back in place.
-        let missing = OutputFile {
-            path: "img.png".into(),
-            data: Data::Copy(dir.path().join("does-not-exist.png")),
-        };
-        assert!(write(&[file("index.html", "new"), missing], &out).is_err());
-        assert_eq!(
-            std::fs::read_to_string(out.join("index.html")).unwrap(),
-            "old"
-        );
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_failed_write_keeps_old(dir.path(), &out);
     }
 
     #[test]

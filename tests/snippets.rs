@@ -312,16 +312,23 @@ fn served(update: &kbsite::serve::site::Update, path: &str) -> Option<String> {
         })
 }
 
-#[test]
-fn serve_reparses_a_page_when_its_sample_comes_or_goes() {
+/// A page showing `samples/P.cs`, held by the preview server, and the
+/// sample's path.
+fn served_sample() -> (Site, kbsite::serve::site::Live, std::path::PathBuf) {
     let site = Site::new(&[
         // The code as text: colours are tested in tests/build.rs.
         ("kbsite.yml", "highlight: false\n"),
         ("content/a.md", "# A\n\n[!code-csharp[](samples/P.cs)]\n"),
         ("content/samples/P.cs", "class P { }\n"),
     ]);
-    let (mut live, _) = kbsite::serve::site::Live::build(site.root(), false);
+    let (live, _) = kbsite::serve::site::Live::build(site.root(), false);
     let sample = site.root().join("content/samples/P.cs");
+    (site, live, sample)
+}
+
+#[test]
+fn serve_reparses_a_page_when_its_sample_comes_or_goes() {
+    let (_site, mut live, sample) = served_sample();
     std::fs::remove_file(&sample).unwrap();
     let update = live.apply(std::slice::from_ref(&sample));
     let page = served(&update, "a/index.html").expect("page rendered again");
@@ -334,14 +341,7 @@ fn serve_reparses_a_page_when_its_sample_comes_or_goes() {
 
 #[test]
 fn serve_reparses_a_page_when_its_sample_is_edited() {
-    let site = Site::new(&[
-        // The code as text: colours are tested in tests/build.rs.
-        ("kbsite.yml", "highlight: false\n"),
-        ("content/a.md", "# A\n\n[!code-csharp[](samples/P.cs)]\n"),
-        ("content/samples/P.cs", "class P { }\n"),
-    ]);
-    let (mut live, _) = kbsite::serve::site::Live::build(site.root(), false);
-    let sample = site.root().join("content/samples/P.cs");
+    let (_site, mut live, sample) = served_sample();
     common::write(&sample, b"class Edited { }\n");
     let update = live.apply(std::slice::from_ref(&sample));
     let page = served(&update, "a/index.html").expect("page rendered again");

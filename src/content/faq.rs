@@ -38,6 +38,16 @@ pub fn yaml_mime(text: &str) -> Option<&str> {
     (!kind.is_empty()).then_some(kind)
 }
 
+/// Whether a file name or path ends in `.yml` or `.yaml` (any case): the
+/// files that may be DocFX YAML pages.
+pub fn is_yaml_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    [".yml", ".yaml"].iter().any(|ext| {
+        let cut = bytes.len().saturating_sub(ext.len());
+        cut > 0 && bytes[cut..].eq_ignore_ascii_case(ext.as_bytes())
+    })
+}
+
 /// Keys whose lines place the generated Markdown.
 static KEY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -301,5 +311,7 @@ mod tests {
         assert_eq!(c.diagnostics.len(), 2);
         assert_eq!(yaml_mime("title: x"), None);
         assert_eq!(yaml_mime("### YamlMime:Landing\n"), Some("Landing"));
+        assert!(is_yaml_name("a/FAQ.YML") && is_yaml_name("b.yaml"));
+        assert!(!is_yaml_name(".yml") && !is_yaml_name("a.md") && !is_yaml_name("ymlx"));
     }
 }

@@ -327,10 +327,7 @@ fn read_article(
     })?;
     // A DocFX FAQ page (a `.md` whose first line merely reads like one
     // stays Markdown).
-    let yaml_file = [".yml", ".yaml"]
-        .iter()
-        .any(|ext| path.to_ascii_lowercase().ends_with(ext));
-    if yaml_file && faq::yaml_mime(&text) == Some("FAQ") {
+    if faq::is_yaml_name(path) && faq::yaml_mime(&text) == Some("FAQ") {
         let c = faq::convert(&text)?;
         let article = Article {
             path: path.to_string(),

@@ -181,10 +181,8 @@ pub fn is_yaml_mime(path: &Path) -> bool {
 
 /// The kind a DocFX YAML page declares (`FAQ`), read from its first line.
 pub fn yaml_mime_kind(path: &Path) -> Option<String> {
-    let is_yaml = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
-    if !is_yaml {
+    let name = path.file_name().and_then(|n| n.to_str());
+    if !name.is_some_and(super::faq::is_yaml_name) {
         return None;
     }
     use std::io::Read;

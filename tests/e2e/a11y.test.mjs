@@ -9,8 +9,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { buildSite, launch, repoRoot } from './browser.mjs';
+import { buildRoot, buildSite, launch, repoRoot } from './browser.mjs';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -39,10 +38,7 @@ before(async () => {
   corpusDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-a11y-corpus-'));
   fs.cpSync(path.join(repoRoot, 'tests', 'fixtures', 'kb-corpus', 'content'), path.join(corpusDir, 'content'), { recursive: true });
   fs.writeFileSync(path.join(corpusDir, 'kbsite.yml'), 'links:\n  mounts: {/troubleshoot/: support/}\n');
-  corpusOut = path.join(corpusDir, 'public');
-  const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
-  const run = spawnSync(bin, ['build', '--root', corpusDir], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
+  corpusOut = buildRoot(corpusDir);
   browser = await launch();
 });
 after(async () => {

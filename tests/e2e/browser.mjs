@@ -31,19 +31,45 @@ export function launch() {
   });
 }
 
-// Builds the bundled demo content (content/ + kbsite.yml at the repo root)
-// into outDir, or into a fresh temp dir when outDir is omitted. Returns the
-// output folder. Uses KBSITE_BIN when set (e.g. a release build in CI).
-export function buildSite(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-e2e-'))) {
+// The kbsite binary the tests run: KBSITE_BIN when set (e.g. a release
+// build in CI), else the debug build.
+function kbsite(args) {
   const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
   if (!fs.existsSync(bin)) {
     throw new Error(`kbsite binary not found at ${bin}: run \`cargo build\` first or set KBSITE_BIN`);
   }
-  const run = spawnSync(bin, ['build', '--root', repoRoot, '--output', outDir], { encoding: 'utf8' });
+  const run = spawnSync(bin, args, { encoding: 'utf8' });
   if (run.status !== 0) {
-    throw new Error(`kbsite build exited with ${run.status ?? run.signal}:\n${run.stdout}\n${run.stderr}`);
+    throw new Error(`kbsite ${args.join(' ')} exited with ${run.status ?? run.signal}:\n${run.stdout}\n${run.stderr}`);
   }
+}
+
+// Builds the bundled demo content (content/ + kbsite.yml at the repo root)
+// into outDir, or into a fresh temp dir when outDir is omitted. Returns the
+// output folder.
+export function buildSite(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-e2e-'))) {
+  kbsite(['build', '--root', repoRoot, '--output', outDir]);
   return outDir;
+}
+
+// Builds the site folder `root` (its kbsite.yml and content/) into
+// root/public, which it returns.
+export function buildRoot(root) {
+  kbsite(['build', '--root', root]);
+  return path.join(root, 'public');
+}
+
+// A site in a fresh temp folder made of `files` ({ 'content/a.md': text }),
+// built; returns its folder (remove it when done).
+export function makeSite(prefix, files) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [rel, text] of Object.entries(files)) {
+    const file = path.join(root, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  buildRoot(root);
+  return root;
 }
 
 // A fresh page (its own context, light colour scheme, 10 s timeouts) that

@@ -4,12 +4,10 @@
 // readers; output blocks are labelled; code samples show their lines.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, openPage, repoRoot } from './browser.mjs';
+import { launch, makeSite, openPage } from './browser.mjs';
 
 const SCRIPT = [
   '# Restart the service <safely>',
@@ -21,34 +19,27 @@ const SCRIPT = [
 
 let root, browser;
 
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
-
 before(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-code-'));
-  write(path.join(root, 'kbsite.yml'), 'title: Code\n');
-  write(path.join(root, 'content', 'samples', 'restart.ps1'), `${SCRIPT}\n`);
-  write(path.join(root, 'content', 'code.md'), [
-    '# Code',
-    '',
-    '```powershell',
-    SCRIPT,
-    '```',
-    '',
-    '```output',
-    'Status   Name',
-    '------   ----',
-    'Running  wuauserv',
-    '```',
-    '',
-    '[!code-powershell[Restart](samples/restart.ps1?range=2-3&highlight=2)]',
-    '',
-  ].join('\n'));
-  const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
-  const run = spawnSync(bin, ['build', '--root', root], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
+  root = makeSite('kbsite-code-', {
+    'kbsite.yml': 'title: Code\n',
+    'content/samples/restart.ps1': `${SCRIPT}\n`,
+    'content/code.md': [
+      '# Code',
+      '',
+      '```powershell',
+      SCRIPT,
+      '```',
+      '',
+      '```output',
+      'Status   Name',
+      '------   ----',
+      'Running  wuauserv',
+      '```',
+      '',
+      '[!code-powershell[Restart](samples/restart.ps1?range=2-3&highlight=2)]',
+      '',
+    ].join('\n'),
+  });
   browser = await launch();
 });
 

@@ -6,28 +6,19 @@
 // window.__pwned; it must stay unset, and the text must be shown as typed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, openPage, repoRoot, treeNode, answerTree } from './browser.mjs';
+import { launch, makeSite, openPage, treeNode, answerTree } from './browser.mjs';
 
 const P = `</script><script>window.__pwned=1</script>"onmouseover="window.__pwned=2" 'onfocus='window.__pwned=3' --><img src=x onerror=window.__pwned=4> zebraword`;
 
 let root, outDir, browser;
 
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
-
 before(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-safety-'));
   const block = (indent) => `|-\n${' '.repeat(indent)}${P}`;
   const q = JSON.stringify(P);
-  write(path.join(root, 'kbsite.yml'), `title: Safety\n`);
-  write(path.join(root, 'content', 'payload.md'), [
+  const article = [
     '---',
     `title: ${block(2)}`,
     `description: ${block(2)}`,
@@ -59,11 +50,9 @@ before(async () => {
     `    text: ${q}`,
     '```',
     '',
-  ].join('\n'));
-  const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
+  ].join('\n');
+  root = makeSite('kbsite-safety-', { 'kbsite.yml': 'title: Safety\n', 'content/payload.md': article });
   outDir = path.join(root, 'public');
-  const run = spawnSync(bin, ['build', '--root', root], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
   browser = await launch();
 });
 
