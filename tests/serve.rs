@@ -31,17 +31,32 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// `kbsite serve --port 0` run in the site folder `root`, as the README
+    /// says to start it: no `--root`.
     fn start(root: &Path) -> Server {
         Server::start_with(root, &[])
     }
 
-    /// A server started with `args` added; `addr` is the address it
-    /// printed (with 127.0.0.1 for an unspecified address).
+    /// A server started in `root` with `args` added; `addr` is the address
+    /// it printed (with 127.0.0.1 for an unspecified address).
     fn start_with(root: &Path, args: &[&str]) -> Server {
+        Server::launch(root, root, args)
+    }
+
+    /// A server for the site folder `root`, with `--root <root>` given as
+    /// an absolute path (the second way tools start it).
+    fn start_absolute(root: &Path) -> Server {
+        let abs = root.canonicalize().unwrap();
+        Server::launch(root, root, &["--root", abs.to_str().unwrap()])
+    }
+
+    /// `kbsite serve --port 0 ARGS` run in `cwd`, serving the site folder
+    /// `root` (which the test edits).
+    fn launch(root: &Path, cwd: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kbsite"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
+            .args(["serve", "--port", "0"])
             .args(args)
+            .current_dir(cwd)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -212,8 +227,17 @@ fn read(dir: &Path, rel: &str) -> String {
 
 #[test]
 fn an_edit_is_served_and_its_page_told_to_reload() {
+    an_edit_is_served(Server::start);
+}
+
+#[test]
+fn an_edit_is_served_and_its_page_told_to_reload_with_an_absolute_root() {
+    an_edit_is_served(Server::start_absolute);
+}
+
+fn an_edit_is_served(start: fn(&Path) -> Server) {
     let site = demo();
-    let s = Server::start(site.path());
+    let s = start(site.path());
     let (status, page) = s.get(POLICY_PAGE);
     assert_eq!(status, 200);
     assert!(page.contains(TAG), "the reload script is injected");
@@ -343,12 +367,21 @@ fn an_include_edit_updates_every_page_including_it() {
 
 #[test]
 fn served_pages_equal_a_full_build_after_a_series_of_edits() {
+    series_of_edits(Server::start);
+}
+
+#[test]
+fn served_pages_equal_a_full_build_after_a_series_of_edits_with_an_absolute_root() {
+    series_of_edits(Server::start_absolute);
+}
+
+fn series_of_edits(start: fn(&Path) -> Server) {
     let site = demo();
     let root = site.path();
     // With a base_url, so the sitemap and feed are compared too.
     let config = read(root, "kbsite.yml") + "base_url: https://kb.example.org/docs/\n";
     std::fs::write(root.join("kbsite.yml"), config).unwrap();
-    let s = Server::start(root);
+    let s = start(root);
     let policy = read(root, POLICY);
     let renamed = policy.replacen(
         "title: Third-party",
@@ -875,4 +908,173 @@ fn a_stalled_live_reload_client_holds_up_no_rebuild_and_no_other_client() {
         }
     }
     assert!(taken < 8 << 20, "{taken} bytes were waiting for it");
+}
+
+/// Polls `path` until its body satisfies `ok` (a rebuild may come in more
+/// than one batch of events); panics after [`WAIT`].
+fn wait_for(s: &Server, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, body) = s.get(path);
+        if ok(status, &body) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: {path} is {status}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until a `reload` event names `page` (or every page).
+fn reloads(s: &Server, page: &str, what: &str) {
+    let deadline = Instant::now() + WAIT;
+    let want = format!("{}index.html", &page[1..]);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (event, data) = s
+            .events
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("{what}: no reload of {page}"));
+        if event == "reload" && (data.contains(&want) || data == "[\"*\"]") {
+            return;
+        }
+    }
+}
+
+/// Every kind of file a writer edits while `kbsite serve` runs: each edit
+/// is served and the open page is told to reload.
+fn every_kind_of_edit(s: &Server, how: &str) {
+    let root = s.root.clone();
+    let save = |rel: &str, text: &str| {
+        let staged = root.join(".saving");
+        write(&staged, text.as_bytes());
+        let target = root.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::rename(&staged, &target).unwrap();
+    };
+    let has =
+        |text: &'static str| move |status: u16, body: &str| status == 200 && body.contains(text);
+    let gone = |status: u16, _: &str| status == 404;
+
+    // An article edited.
+    let policy = read(&root, POLICY);
+    save(
+        POLICY,
+        &policy.replace("This article outlines", "Okapi edit: this article outlines"),
+    );
+    reloads(s, POLICY_PAGE, &format!("{how}: article edit"));
+    wait_for(s, POLICY_PAGE, how, has("Okapi edit"));
+
+    // An article created, with a code sample; then renamed, then deleted.
+    let dir = "content/support/sql/admin/";
+    save(
+        &format!("{dir}samples/hello.ps1"),
+        "Write-Output 'Narwhal one'\n",
+    );
+    save(
+        &format!("{dir}new-article.md"),
+        "---\ntitle: Brand new article\nms.date: 01/02/2024\n---\n# Brand new article\n\nWombat text.\n\n[!code-powershell[s](samples/hello.ps1)]\n",
+    );
+    let new_page = "/support/sql/admin/new-article/";
+    reloads(s, "/support/sql/admin/", &format!("{how}: new article"));
+    wait_for(s, new_page, how, has("Wombat text"));
+    wait_for(s, new_page, how, has("Narwhal one"));
+    save(
+        &format!("{dir}samples/hello.ps1"),
+        "Write-Output 'Narwhal two'\n",
+    );
+    reloads(s, new_page, &format!("{how}: code sample"));
+    wait_for(s, new_page, how, has("Narwhal two"));
+    std::fs::rename(
+        root.join(format!("{dir}new-article.md")),
+        root.join(format!("{dir}renamed-article.md")),
+    )
+    .unwrap();
+    let renamed_page = "/support/sql/admin/renamed-article/";
+    reloads(s, "/support/sql/admin/", &format!("{how}: rename"));
+    wait_for(s, renamed_page, how, has("Wombat text"));
+    wait_for(s, new_page, how, gone);
+    std::fs::remove_file(root.join(format!("{dir}renamed-article.md"))).unwrap();
+    reloads(s, "/support/sql/admin/", &format!("{how}: delete"));
+    wait_for(s, renamed_page, how, gone);
+
+    // An include, a toc, the config and a theme template.
+    save(INCLUDE, "Included: Pangolin disclaimer.\n");
+    let including = "/support/windows-server/high-availability/cluster-node-already-exists-error/";
+    reloads(s, including, &format!("{how}: include"));
+    wait_for(s, including, how, has("Pangolin disclaimer"));
+    save(
+        "content/support/windows-server/toc.yml",
+        "- name: Axolotl storage policy\n  href: high-availability/3rd-party-storage-software-solutions-support.md\n",
+    );
+    reloads(s, POLICY_PAGE, &format!("{how}: toc"));
+    wait_for(s, POLICY_PAGE, how, has("Axolotl storage policy"));
+    let config = read(&root, "kbsite.yml").replace(
+        "title: kbsite demo knowledge base",
+        "title: Capybara knowledge base",
+    );
+    save("kbsite.yml", &config);
+    reloads(s, "/", &format!("{how}: kbsite.yml"));
+    wait_for(s, "/", how, has("Capybara knowledge base"));
+    let template = read(&root, "templates/article.html");
+    save(
+        "templates/article.html",
+        &template.replacen("<article", "<p>Quokka template</p><article", 1),
+    );
+    reloads(s, POLICY_PAGE, &format!("{how}: template"));
+    wait_for(s, POLICY_PAGE, how, has("Quokka template"));
+}
+
+/// A demo site in `base/site`, with the default article template copied
+/// into its `templates/` folder, a folder `base/other` beside it and a
+/// link `base/link` to it.
+fn site_with_neighbours() -> tempfile::TempDir {
+    let base = tempfile::tempdir().unwrap();
+    let site = base.path().join("site");
+    copy_dir(&repo().join("content"), &site.join("content"));
+    std::fs::copy(repo().join("kbsite.yml"), site.join("kbsite.yml")).unwrap();
+    std::fs::copy(
+        repo().join("themes/default/templates/article.html"),
+        site.join("templates/article.html"),
+    )
+    .or_else(|_| {
+        std::fs::create_dir_all(site.join("templates"))?;
+        std::fs::copy(
+            repo().join("themes/default/templates/article.html"),
+            site.join("templates/article.html"),
+        )
+    })
+    .unwrap();
+    std::fs::create_dir_all(base.path().join("other")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&site, base.path().join("link")).unwrap();
+    base
+}
+
+#[test]
+fn every_edit_is_seen_however_the_site_folder_is_named() {
+    let base = site_with_neighbours();
+    let b = base.path();
+    let site = b.join("site");
+    let abs = site.canonicalize().unwrap();
+    let abs_slash = format!("{}/", abs.display());
+    let other = b.join("other");
+    let mut spellings: Vec<(&str, &Path, Vec<&str>)> = vec![
+        ("no --root", &site, vec![]),
+        ("--root .", &site, vec!["--root", "."]),
+        ("--root ./site", b, vec!["--root", "./site"]),
+        ("--root ../site", &other, vec!["--root", "../site"]),
+        ("--root site/", b, vec!["--root", "site/"]),
+        ("an absolute --root/", &other, vec!["--root", &abs_slash]),
+    ];
+    if cfg!(unix) {
+        spellings.push(("--root link (a symlink)", b, vec!["--root", "link"]));
+    }
+    for (how, cwd, args) in spellings {
+        // Each spelling starts from the same files.
+        let fresh = site_with_neighbours();
+        std::fs::remove_dir_all(&site).unwrap();
+        std::fs::rename(fresh.path().join("site"), &site).unwrap();
+        let s = Server::launch(&site, cwd, &args);
+        every_kind_of_edit(&s, how);
+    }
 }

@@ -102,8 +102,7 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
         source,
     })?;
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut watched = live.content_dir().to_path_buf();
-    let mut watcher = watch::watch(&opts.root, &watched, tx.clone())?;
+    let mut watcher = watch::watch(live.root(), live.content_dir(), tx.clone())?;
     report(Report::Listening(addr));
     if opts.open {
         if let Err(e) = opener::open(format!("http://{addr}/")) {
@@ -118,16 +117,16 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
             .map_err(|e| ServeError::Http(e.to_string()))?
     };
     while let Some(paths) = watch::next_batch(&rx) {
-        if !rebuild(&mut live, &state, &search, &paths, report) {
-            continue;
-        }
-        if live.content_dir() != watched {
-            // kbsite.yml named another content folder: watch that one.
-            watched = live.content_dir().to_path_buf();
+        rebuild(&mut live, &state, &search, &paths, report);
+        if watcher.is_stale(live.root(), live.content_dir()) {
+            // kbsite.yml named another content folder, or a theme folder
+            // came or went: watch what there is now.
             *state.content_dir.write().unwrap_or_else(|e| e.into_inner()) =
-                http::resolved(&watched);
+                http::resolved(live.content_dir());
             drop(watcher);
-            watcher = watch::watch(&opts.root, &watched, tx.clone())?;
+            watcher = watch::watch(live.root(), live.content_dir(), tx.clone())?;
+            // Files written into a new folder before it was watched.
+            rebuild(&mut live, &state, &search, &paths, report);
         }
     }
     drop((requests, watcher));
@@ -136,18 +135,18 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
 
 /// One rebuild after `paths` changed: serve what changed (unless new
 /// errors appeared), tell the pages, report, and queue the search update.
-/// False when the files were no part of the site.
+/// Nothing when the files were no part of the site.
 fn rebuild(
     live: &mut Live,
     state: &http::State,
     search: &Search,
     paths: &[std::path::PathBuf],
     report: &dyn Fn(Report),
-) -> bool {
+) {
     let t = Instant::now();
     let mut update = live.apply(paths);
     if update.changed.is_empty() {
-        return false;
+        return;
     }
     let diagnostics = std::mem::take(&mut update.diagnostics);
     let (changed, timings) = (
@@ -180,7 +179,6 @@ fn rebuild(
         diagnostics,
         timings,
     });
-    true
 }
 
 /// Listens on the wanted port, or the next free one after it.

@@ -111,7 +111,7 @@ impl Live {
     /// with errors (there is nothing older to keep).
     pub fn build(root: &Path, drafts: bool) -> (Live, Update) {
         let mut live = Live {
-            root: root.to_path_buf(),
+            root: canonical(root),
             drafts,
             config: Config::default(),
             config_diagnostics: Vec::new(),
@@ -149,6 +149,12 @@ impl Live {
         &self.load.content_dir
     }
 
+    /// The site folder, as an absolute path with symbolic links resolved
+    /// (the form the watcher reports changed files in).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The site's search files from the current articles: slow on a big
     /// site, so the server makes them off the rebuild's path.
     pub fn search_job(&self) -> Option<SearchJob> {
@@ -167,7 +173,7 @@ impl Live {
         self.laps = Laps::start();
         let (config, config_diagnostics) = config::load(&self.root);
         self.load = LoadOptions {
-            content_dir: self.root.join(&config.content_dir),
+            content_dir: canonical(&self.root.join(&config.content_dir)),
             display_prefix: display_prefix(&config.content_dir),
             exclude: config.exclude.clone(),
             drafts: self.drafts,
@@ -204,12 +210,12 @@ impl Live {
     pub fn apply(&mut self, changed: &[PathBuf]) -> Update {
         self.laps = Laps::start();
         let config_file = self.root.join(config::FILE_NAME);
-        let themes = self.root.join("themes");
+        let theme_dirs = super::watch::THEME_DIRS.map(|d| self.root.join(d));
         let mut names: Vec<String> = Vec::new();
         let mut content_paths: Vec<String> = Vec::new();
         let mut everything = false;
         for path in changed {
-            if path == &config_file || path.starts_with(&themes) {
+            if path == &config_file || theme_dirs.iter().any(|d| path.starts_with(d)) {
                 everything = true;
                 names.push(self.shown(path));
             } else if let Ok(rel) = path.strip_prefix(&self.load.content_dir) {
@@ -564,6 +570,15 @@ impl Live {
             .map(content::slash_path)
             .unwrap_or_else(|_| path.display().to_string())
     }
+}
+
+/// `path` made absolute, with symbolic links resolved where it exists, so
+/// that every spelling of the same folder (`.`, `./site/`, `../x`, a link
+/// to it) gives the paths the watcher reports.
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The search files, made from a snapshot of the articles' text.

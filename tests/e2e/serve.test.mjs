@@ -13,16 +13,20 @@ import { launch, repoRoot } from './browser.mjs';
 const ARTICLE = 'content/support/windows-server/high-availability/3rd-party-storage-software-solutions-support.md';
 const PAGE = '/support/windows-server/high-availability/3rd-party-storage-software-solutions-support/';
 
+const INCLUDE = 'content/support/includes/community-solutions-content-disclaimer.md';
+const INCLUDING_PAGE = '/support/windows-server/high-availability/cluster-node-already-exists-error/';
+
 let browser;
 let server;
 let site;
 let base;
 
-// Starts `kbsite serve --port 0` on a copy of the demo site; resolves to
-// the address it prints.
+// Starts `kbsite serve --port 0` in a copy of the demo site, as the README
+// says to start it (in the site folder, no --root); resolves to the
+// address it prints.
 function startServer(root) {
   const bin = process.env.KBSITE_BIN || path.join(repoRoot, 'target', 'debug', 'kbsite');
-  server = spawn(bin, ['serve', '--port', '0', '--root', root], { stdio: ['ignore', 'pipe', 'ignore'] });
+  server = spawn(bin, ['serve', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
   const lines = readline.createInterface({ input: server.stdout });
   return new Promise((resolve, reject) => {
     server.on('exit', (code) => reject(new Error(`kbsite serve exited with ${code}`)));
@@ -37,6 +41,8 @@ before(async () => {
   site = fs.mkdtempSync(path.join(os.tmpdir(), 'kbsite-serve-'));
   fs.cpSync(path.join(repoRoot, 'content'), path.join(site, 'content'), { recursive: true });
   fs.copyFileSync(path.join(repoRoot, 'kbsite.yml'), path.join(site, 'kbsite.yml'));
+  fs.mkdirSync(path.join(site, 'templates'));
+  fs.copyFileSync(path.join(repoRoot, 'themes/default/templates/article.html'), path.join(site, 'templates/article.html'));
   base = await startServer(site);
   browser = await launch();
 });
@@ -82,6 +88,30 @@ test('a saved edit reloads the page and keeps the scroll position', async () => 
   await page.waitForFunction((origin) => performance.timeOrigin !== origin, loads);
   await page.waitForSelector('text=Live edit: this article outlines');
   await page.waitForFunction(() => window.scrollY === 600);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a template, the config and an include each reload the open page', async () => {
+  const { page, context, problems } = await open();
+  const steps = [
+    [PAGE, 'templates/article.html', (t) => t.replace('<article', '<p>Template marker.</p><article')],
+    [PAGE, 'kbsite.yml', (t) => t.replace('title: kbsite demo knowledge base', 'title: Renamed in the config')],
+    [INCLUDING_PAGE, INCLUDE, (t) => `${t}\n\nInclude marker.\n`],
+  ];
+  const shown = ['Template marker.', 'Renamed in the config', 'Include marker.'];
+  for (const [i, [url, rel, transform]] of steps.entries()) {
+    if (!page.url().endsWith(url)) {
+      await page.goto(base + url);
+      await page.waitForFunction(() => window.kbsiteLive === true);
+    }
+    const file = path.join(site, rel);
+    const loads = await page.evaluate(() => performance.timeOrigin);
+    save(file, transform(fs.readFileSync(file, 'utf8')));
+    await page.waitForFunction((origin) => performance.timeOrigin !== origin, loads);
+    await page.waitForSelector(`text=${shown[i]}`);
+    await page.waitForFunction(() => window.kbsiteLive === true);
+  }
   assert.deepEqual(problems, []);
   await context.close();
 });
