@@ -159,7 +159,10 @@ fn main() -> ExitCode {
         Command::New { dir } => match kbsite::scaffold::new_site(&dir) {
             Ok(()) => {
                 println!("Created a new site in {}", dir.display());
-                println!("Next: cd {} && kbsite build", dir.display());
+                println!(
+                    "Next: cd {} && kbsite serve --open (live preview), or kbsite build",
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {
