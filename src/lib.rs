@@ -13,6 +13,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

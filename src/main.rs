@@ -300,7 +300,7 @@ fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path, timings: bool)
             if timings {
                 let steps: Vec<String> = steps
                     .iter()
-                    .map(|(s, t)| format!("{s} {:.1} ms", t.as_secs_f64() * 1000.0))
+                    .map(|t| format!("{} {:.1} ms", t.stage, t.duration.as_secs_f64() * 1000.0))
                     .collect();
                 println!("  {}", steps.join(", "));
             }

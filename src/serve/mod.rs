@@ -55,7 +55,7 @@ pub enum Report {
         blocked: bool,
         diagnostics: Vec<Diagnostic>,
         /// Time of each step of the rebuild.
-        timings: Vec<(&'static str, Duration)>,
+        timings: Vec<crate::pipeline::Timing>,
     },
     /// Something kept the server from working as it should.
     Problem(String),

@@ -4,19 +4,18 @@
 //! when an article's title, KB number or other shape changed), and only the
 //! pages whose inputs changed ([`render::inputs`]) are rendered again.
 
-use crate::build::display_prefix;
-use crate::config::{self, Config};
-use crate::content::{self, Content, FileChange, LoadOptions};
+use crate::config;
+use crate::content::{self, FileChange};
 use crate::diagnostics::{self, Diagnostic, Severity};
-use crate::links::{self, Linked};
+use crate::links;
 use crate::markdown::{self, Parsed};
-use crate::render::{self, Data, OutputFile, Sink, Theme};
+use crate::pipeline::{self, Prepared, Timer, Timing};
+use crate::render::{self, Data, OutputFile, Sink};
 use crate::search::{self, DocText};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 /// A file as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,43 +44,17 @@ pub struct Update {
     /// Content paths (or `kbsite.yml`, theme files) that changed.
     pub changed: Vec<String>,
     /// Time each step of the rebuild took.
-    pub timings: Vec<(&'static str, Duration)>,
-}
-
-/// Times the steps of one rebuild.
-struct Laps {
-    last: Instant,
-    laps: Vec<(&'static str, Duration)>,
-}
-
-impl Laps {
-    fn start() -> Laps {
-        Laps {
-            last: Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    fn lap(&mut self, step: &'static str) {
-        let now = Instant::now();
-        self.laps.push((step, now - self.last));
-        self.last = now;
-    }
+    pub timings: Vec<Timing>,
 }
 
 /// The site in memory.
 pub struct Live {
     root: PathBuf,
     drafts: bool,
-    config: Config,
-    config_diagnostics: Vec<Diagnostic>,
-    theme: Result<Theme, Vec<Diagnostic>>,
-    load: LoadOptions,
-    content: Content,
-    parsed: Vec<Parsed>,
+    /// What the shared stages made (load, parse, link), kept up to date.
+    site: Prepared,
     /// The content path of each of `parsed`, for when articles come or go.
     parsed_paths: Vec<String>,
-    linked: Linked,
     /// Per content path of an article, a number changed whenever it is
     /// parsed again.
     versions: HashMap<String, u64>,
@@ -103,7 +76,7 @@ pub struct Live {
     paths: Vec<String>,
     /// Errors of the last served state.
     served_errors: usize,
-    laps: Laps,
+    timer: Timer,
 }
 
 impl Live {
@@ -113,19 +86,8 @@ impl Live {
         let mut live = Live {
             root: canonical(root),
             drafts,
-            config: Config::default(),
-            config_diagnostics: Vec::new(),
-            theme: Err(Vec::new()),
-            load: LoadOptions {
-                content_dir: PathBuf::new(),
-                display_prefix: String::new(),
-                exclude: Vec::new(),
-                drafts,
-            },
-            content: Content::default(),
-            parsed: Vec::new(),
+            site: Prepared::default(),
             parsed_paths: Vec::new(),
-            linked: Linked::default(),
             versions: HashMap::default(),
             next_version: 0,
             docs: HashMap::default(),
@@ -135,18 +97,18 @@ impl Live {
             in_step: false,
             paths: Vec::new(),
             served_errors: usize::MAX,
-            laps: Laps::start(),
+            timer: Timer::start(),
         };
         let update = live.rebuild_all(Vec::new());
         (live, update)
     }
 
     pub fn article_count(&self) -> usize {
-        self.content.articles.len()
+        self.site.content.articles.len()
     }
 
     pub fn content_dir(&self) -> &Path {
-        &self.load.content_dir
+        &self.site.load.content_dir
     }
 
     /// The site folder, as an absolute path with symbolic links resolved
@@ -158,8 +120,9 @@ impl Live {
     /// The site's search files from the current articles: slow on a big
     /// site, so the server makes them off the rebuild's path.
     pub fn search_job(&self) -> Option<SearchJob> {
-        self.config.search.enabled.then(|| SearchJob {
+        self.site.config.search.enabled.then(|| SearchJob {
             docs: self
+                .site
                 .content
                 .articles
                 .iter()
@@ -170,35 +133,18 @@ impl Live {
 
     /// Everything again: config, theme, content.
     fn rebuild_all(&mut self, changed: Vec<String>) -> Update {
-        self.laps = Laps::start();
-        let (config, config_diagnostics) = config::load(&self.root);
-        self.load = LoadOptions {
-            content_dir: canonical(&self.root.join(&config.content_dir)),
-            display_prefix: display_prefix(&config.content_dir),
-            exclude: config.exclude.clone(),
-            drafts: self.drafts,
-        };
-        self.theme = render::theme::load(&self.root, &config.theme);
-        self.config = config;
-        self.config_diagnostics = config_diagnostics;
-        self.content = content::load(&self.load);
-        let settings = markdown::Settings::from(&self.config);
-        self.parsed = self
-            .content
-            .articles
-            .par_iter()
-            .map(|a| markdown::parse(a, &self.content, &settings))
-            .collect();
+        self.timer = Timer::start();
+        self.site = pipeline::prepare(&self.root, self.drafts, &|_| {}, &mut self.timer);
+        // The watcher reports paths by the folder's real path.
+        self.site.load.content_dir = canonical(&self.site.load.content_dir);
         self.parsed_paths = self.article_paths();
         self.versions.clear();
-        for a in &self.content.articles {
+        for a in &self.site.content.articles {
             self.next_version += 1;
             self.versions.insert(a.path.clone(), self.next_version);
         }
-        self.laps.lap("load+parse");
-        self.linked = links::link(&self.content, &self.parsed, &self.config);
         self.refresh_docs();
-        self.laps.lap("link");
+        self.timer.stage("search text");
         self.served_items.clear();
         self.served_inputs.clear();
         let mut update = self.render_changes(changed, false);
@@ -208,7 +154,7 @@ impl Live {
 
     /// Applies changes to files under the site folder (absolute paths).
     pub fn apply(&mut self, changed: &[PathBuf]) -> Update {
-        self.laps = Laps::start();
+        self.timer = Timer::start();
         let config_file = self.root.join(config::FILE_NAME);
         let theme_dirs = super::watch::THEME_DIRS.map(|d| self.root.join(d));
         let mut names: Vec<String> = Vec::new();
@@ -218,9 +164,9 @@ impl Live {
             if path == &config_file || theme_dirs.iter().any(|d| path.starts_with(d)) {
                 everything = true;
                 names.push(self.shown(path));
-            } else if let Ok(rel) = path.strip_prefix(&self.load.content_dir) {
+            } else if let Ok(rel) = path.strip_prefix(&self.site.load.content_dir) {
                 let rel = content::slash_path(rel);
-                names.push(format!("{}{rel}", self.load.display_prefix));
+                names.push(format!("{}{rel}", self.site.load.display_prefix));
                 content_paths.push(rel);
             }
         }
@@ -230,15 +176,15 @@ impl Live {
         // What others see of each edited article, from before the edit.
         let mut shapes: Vec<(usize, links::Shape)> = content_paths
             .iter()
-            .filter_map(|rel| self.content.article_index(rel))
-            .map(|i| (i, links::shape(&self.content, &self.parsed, i)))
+            .filter_map(|rel| self.site.content.article_index(rel))
+            .map(|i| (i, links::shape(&self.site.content, &self.site.parsed, i)))
             .collect();
         let mut reparse: Vec<usize> = Vec::new();
         let mut partials: Vec<String> = Vec::new();
         let mut structure = false;
         let mut assets = false;
         for rel in &content_paths {
-            match content::reload(&mut self.content, &self.load, rel) {
+            match content::reload(&mut self.site.content, &self.site.load, rel) {
                 Some(FileChange::Nothing) => {}
                 Some(FileChange::Article(i)) => reparse.push(i),
                 Some(FileChange::Partial(p)) => partials.push(p),
@@ -250,12 +196,12 @@ impl Live {
                 }
                 Some(FileChange::Structure) => structure = true,
                 None => {
-                    self.content = content::load(&self.load);
+                    self.site.content = content::load(&self.site.load);
                     structure = true;
                 }
             }
         }
-        self.laps.lap("read");
+        self.timer.stage("read");
         if structure {
             return self.restructure(&content_paths, names);
         }
@@ -263,7 +209,7 @@ impl Live {
         // parsed again with it.
         let articles = reparse
             .iter()
-            .map(|&i| self.content.articles[i].path.clone());
+            .map(|&i| self.site.content.articles[i].path.clone());
         let changed_markdown: Vec<String> = partials.iter().cloned().chain(articles).collect();
         for p in &changed_markdown {
             reparse.extend(self.including(p));
@@ -276,30 +222,32 @@ impl Live {
         }
         for &i in &reparse {
             if !shapes.iter().any(|s| s.0 == i) {
-                shapes.push((i, links::shape(&self.content, &self.parsed, i)));
+                shapes.push((i, links::shape(&self.site.content, &self.site.parsed, i)));
             }
         }
         self.parse(&reparse);
-        self.laps.lap("parse");
+        self.timer.stage("parse");
         let same_pages = links::update(
-            &mut self.linked,
-            &self.content,
-            &self.parsed,
-            &self.config,
+            &mut self.site.linked,
+            &self.site.content,
+            &self.site.parsed,
+            &self.site.config,
             &shapes,
         );
         if same_pages {
             for &i in &reparse {
                 let doc = (self.doc_key(i), self.doc(i));
-                self.docs.insert(self.content.articles[i].path.clone(), doc);
+                self.docs
+                    .insert(self.site.content.articles[i].path.clone(), doc);
             }
         } else {
-            self.linked = links::link(&self.content, &self.parsed, &self.config);
-            self.laps.lap("link");
+            self.site.linked =
+                links::link(&self.site.content, &self.site.parsed, &self.site.config);
+            self.timer.stage("link");
             self.refresh_docs();
         }
-        self.laps
-            .lap(if same_pages { "link" } else { "search text" });
+        self.timer
+            .stage(if same_pages { "link" } else { "search text" });
         let mut update = self.render_changes(names, same_pages);
         if assets && !update.blocked {
             // A changed image shows on pages that did not change: reload.
@@ -311,12 +259,12 @@ impl Live {
     /// Files came or went: parse what is new or may now find its
     /// include, and link the whole site again.
     fn restructure(&mut self, changed: &[String], names: Vec<String>) -> Update {
-        let old = std::mem::take(&mut self.parsed);
+        let old = std::mem::take(&mut self.site.parsed);
         let mut by_path: HashMap<String, Parsed> = std::mem::take(&mut self.parsed_paths)
             .into_iter()
             .zip(old)
             .collect();
-        let settings = markdown::Settings::from(&self.config);
+        let settings = markdown::Settings::from(&self.site.config);
         // New articles, those taking in a changed file, and those missing
         // an include that may have just appeared.
         let must_parse = |p: Option<&Parsed>| match p {
@@ -329,9 +277,9 @@ impl Live {
                     })
             }
         };
-        let mut parsed = Vec::with_capacity(self.content.articles.len());
+        let mut parsed = Vec::with_capacity(self.site.content.articles.len());
         let mut fresh = Vec::new();
-        for (i, a) in self.content.articles.iter().enumerate() {
+        for (i, a) in self.site.content.articles.iter().enumerate() {
             let old = by_path.remove(&a.path);
             if must_parse(old.as_ref()) {
                 fresh.push(i);
@@ -342,15 +290,22 @@ impl Live {
         }
         let made: Vec<Parsed> = fresh
             .par_iter()
-            .map(|&i| markdown::parse(&self.content.articles[i], &self.content, &settings))
+            .map(|&i| {
+                markdown::parse(
+                    &self.site.content.articles[i],
+                    &self.site.content,
+                    &settings,
+                )
+            })
             .collect();
         for (&i, p) in fresh.iter().zip(made) {
             parsed[i] = p;
         }
-        self.parsed = parsed;
-        self.laps.lap("parse");
+        self.site.parsed = parsed;
+        self.timer.stage("parse");
         self.parsed_paths = self.article_paths();
         let paths: HashSet<&str> = self
+            .site
             .content
             .articles
             .iter()
@@ -359,18 +314,21 @@ impl Live {
         self.versions.retain(|p, _| paths.contains(p.as_str()));
         for &i in &fresh {
             self.next_version += 1;
-            self.versions
-                .insert(self.content.articles[i].path.clone(), self.next_version);
+            self.versions.insert(
+                self.site.content.articles[i].path.clone(),
+                self.next_version,
+            );
         }
-        self.linked = links::link(&self.content, &self.parsed, &self.config);
-        self.laps.lap("link");
+        self.site.linked = links::link(&self.site.content, &self.site.parsed, &self.site.config);
+        self.timer.stage("link");
         self.refresh_docs();
-        self.laps.lap("search text");
+        self.timer.stage("search text");
         self.render_changes(names, false)
     }
 
     fn article_paths(&self) -> Vec<String> {
-        self.content
+        self.site
+            .content
             .articles
             .iter()
             .map(|a| a.path.clone())
@@ -379,22 +337,31 @@ impl Live {
 
     /// Parses the articles `which` again.
     fn parse(&mut self, which: &[usize]) {
-        let settings = markdown::Settings::from(&self.config);
+        let settings = markdown::Settings::from(&self.site.config);
         let made: Vec<Parsed> = which
             .par_iter()
-            .map(|&i| markdown::parse(&self.content.articles[i], &self.content, &settings))
+            .map(|&i| {
+                markdown::parse(
+                    &self.site.content.articles[i],
+                    &self.site.content,
+                    &settings,
+                )
+            })
             .collect();
         for (&i, p) in which.iter().zip(made) {
-            self.parsed[i] = p;
+            self.site.parsed[i] = p;
             self.next_version += 1;
-            self.versions
-                .insert(self.content.articles[i].path.clone(), self.next_version);
+            self.versions.insert(
+                self.site.content.articles[i].path.clone(),
+                self.next_version,
+            );
         }
     }
 
     /// Articles whose text takes in the Markdown file at `path`.
     fn including(&self, path: &str) -> Vec<usize> {
-        self.parsed
+        self.site
+            .parsed
             .iter()
             .enumerate()
             .filter(|(_, p)| p.sources.iter().any(|s| s.path == path))
@@ -403,20 +370,20 @@ impl Live {
     }
 
     fn doc(&self, i: usize) -> Option<Arc<DocText>> {
-        search::doc_text(&self.content, &self.parsed, &self.linked, i).map(Arc::new)
+        search::doc_text(&self.site.content, &self.site.parsed, &self.site.linked, i).map(Arc::new)
     }
 
     /// What article `i`'s search text is made from: its own text and
     /// title, KB number and terms, and its folder's section title.
     fn doc_key(&self, i: usize) -> u64 {
         use std::hash::{Hash, Hasher};
-        let a = &self.content.articles[i];
-        let info = &self.linked.articles[i];
-        let section = self.linked.sections.get(crate::paths::dir_of(&a.path));
+        let a = &self.site.content.articles[i];
+        let info = &self.site.linked.articles[i];
+        let section = self.site.linked.sections.get(crate::paths::dir_of(&a.path));
         let mut h = rustc_hash::FxHasher::default();
         (self.versions.get(&a.path), &info.title, &info.kb, &info.dir).hash(&mut h);
         (&info.terms, section.map(|s| &s.title)).hash(&mut h);
-        self.linked.redirects[i].is_some().hash(&mut h);
+        self.site.linked.redirects[i].is_some().hash(&mut h);
         h.finish()
     }
 
@@ -424,11 +391,11 @@ impl Live {
     /// from changed (after the whole site was linked again).
     fn refresh_docs(&mut self) {
         let old = std::mem::take(&mut self.docs);
-        self.docs = (0..self.content.articles.len())
+        self.docs = (0..self.site.content.articles.len())
             .into_par_iter()
             .map(|i| {
                 let key = self.doc_key(i);
-                let path = self.content.articles[i].path.clone();
+                let path = self.site.content.articles[i].path.clone();
                 let doc = match old.get(&path) {
                     Some((k, doc)) if *k == key => doc.clone(),
                     _ => self.doc(i),
@@ -443,13 +410,14 @@ impl Live {
     /// page's path (and every title, KB number, tree id).
     fn render_changes(&mut self, changed: Vec<String>, same_pages: bool) -> Update {
         let versions: Vec<u64> = self
+            .site
             .content
             .articles
             .iter()
             .map(|a| self.versions.get(&a.path).copied().unwrap_or(0))
             .collect();
-        let plan = render::plan(&self.parsed, &self.linked, &self.config);
-        let inputs = render::inputs(&plan, &self.content, &self.parsed, &versions);
+        let plan = render::plan(&self.site.parsed, &self.site.linked, &self.site.config);
+        let inputs = render::inputs(&plan, &self.site.content, &self.site.parsed, &versions);
         let in_step = same_pages && self.in_step && inputs.len() == self.served_inputs.len();
         let items = if in_step {
             None
@@ -480,7 +448,7 @@ impl Live {
                     .collect()
             }
         };
-        self.laps.lap("inputs");
+        self.timer.stage("inputs");
         let sink = Memory {
             paths: &self.paths,
             files: Mutex::new(Vec::new()),
@@ -490,21 +458,18 @@ impl Live {
             pick: Some(&|n| pick[n]),
             list_paths: !in_step,
         };
-        let rendered = match &self.theme {
-            Ok(theme) => render::render_some(
+        let rendered = match &self.site.theme {
+            Some(theme) => render::render_some(
                 &selection,
-                &self.content,
-                &self.parsed,
-                &self.config,
+                &self.site.content,
+                &self.site.parsed,
+                &self.site.config,
                 theme,
                 &sink,
             ),
-            Err(d) => render::Rendered {
-                diagnostics: d.clone(),
-                ..render::Rendered::default()
-            },
+            None => render::Rendered::default(),
         };
-        self.laps.lap("render");
+        self.timer.stage("render");
         if !in_step {
             self.render_diagnostics = rendered.diagnostics;
         }
@@ -534,7 +499,7 @@ impl Live {
             }
             self.served_errors = errors;
         }
-        self.laps.lap("finish");
+        self.timer.stage("finish");
         Update {
             files,
             removed,
@@ -543,24 +508,15 @@ impl Live {
             blocked,
             diagnostics,
             changed,
-            timings: std::mem::take(&mut self.laps.laps),
+            timings: std::mem::take(&mut self.timer.timings),
         }
     }
 
-    /// Every diagnostic of the site as it is now, sorted, each once.
+    /// Every problem of the site as it is now (notes left out), sorted,
+    /// each once.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut all: Vec<Diagnostic> = self
-            .config_diagnostics
-            .iter()
-            .chain(&self.content.diagnostics)
-            .chain(self.parsed.iter().flat_map(|p| &p.diagnostics))
-            .chain(&self.linked.diagnostics)
-            .chain(&self.render_diagnostics)
-            .filter(|d| d.severity > Severity::Info)
-            .cloned()
-            .collect();
-        diagnostics::sort(&mut all);
-        all.dedup();
+        let mut all = self.site.diagnostics(&self.render_diagnostics);
+        all.retain(|d| d.severity > Severity::Info);
         all
     }
 
