@@ -129,7 +129,7 @@ pub fn markdown(data: &[u8]) {
     let last = decode::decode(text.as_bytes()).map_or(0, |t| line_count(&t));
     for a in &content.articles {
         let p = markdown::parse(a, &content, &settings);
-        let _ = markdown::plain_text(&p.html, &p.links);
+        let _ = markdown::plain_text(&p.html.text(), &p.links);
         for l in &p.links {
             let _ = p.file_of(l.at);
         }

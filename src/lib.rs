@@ -12,6 +12,7 @@ pub mod fuzz;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod pack;
 pub mod paths;
 pub mod pipeline;
 pub mod render;

@@ -307,8 +307,8 @@ fn served(update: &kbsite::serve::site::Update, path: &str) -> Option<String> {
         .iter()
         .find(|(p, _)| p == path)
         .map(|(_, s)| match s {
-            kbsite::serve::site::Served::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
             kbsite::serve::site::Served::Copy(p) => std::fs::read_to_string(p).unwrap(),
+            packed => String::from_utf8(packed.bytes().unwrap()).unwrap(),
         })
 }
 

@@ -104,6 +104,8 @@ pub struct Content {
     pub diagnostics: Vec<Diagnostic>,
     markdown: HashMap<String, Source>,
     lower: HashMap<String, String>,
+    /// Articles whose text [`Content::release_articles`] let go of.
+    released: rustc_hash::FxHashSet<String>,
 }
 
 impl Content {
@@ -155,6 +157,39 @@ impl Content {
         for p in &mut self.partials {
             p.body = String::new();
         }
+    }
+
+    /// Frees the Markdown text of every article but those other files
+    /// include (`keep`): `serve` holds a site between rebuilds, and reads
+    /// an article again ([`Content::restore_text`]) to parse it again.
+    pub fn release_articles(&mut self, keep: &rustc_hash::FxHashSet<&str>) {
+        for a in &mut self.articles {
+            if !keep.contains(a.path.as_str()) && !self.released.contains(&a.path) {
+                a.body = String::new();
+                self.released.insert(a.path.clone());
+            }
+        }
+    }
+
+    /// Reads the text of article `i` again if it was released. The file
+    /// is read as it is now: when it changed, its own change is on its way
+    /// and reads it again in full.
+    pub fn restore_text(&mut self, i: usize) {
+        let a = &mut self.articles[i];
+        if !self.released.remove(&a.path) {
+            return;
+        }
+        let bytes = std::fs::read(self.content_dir.join(&a.path));
+        if let Some(fresh) = read_markdown(&a.path, &a.file, bytes).item {
+            a.body = fresh.body;
+            a.body_line = fresh.body_line;
+            a.faq = fresh.faq;
+        }
+    }
+
+    /// Whether the text of the article at `path` was released.
+    pub fn is_released(&self, path: &str) -> bool {
+        self.released.contains(path)
     }
 
     /// Whether `path` is a Markdown file or an asset of the site.

@@ -87,7 +87,10 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
 /// Drops a Markdown file from `content` (its index is rebuilt after).
 fn forget(content: &mut Content, source: Source) {
     match source {
-        Source::Article(i) => drop(content.articles.remove(i)),
+        Source::Article(i) => {
+            let a = content.articles.remove(i);
+            content.released.remove(&a.path);
+        }
         Source::Partial(i) => drop(content.partials.remove(i)),
     }
 }
@@ -109,6 +112,7 @@ fn reread_markdown(
     match (old, loaded.item) {
         (Some(Source::Article(i)), Some(a)) if is_article(&a) => {
             content.diagnostics.extend(loaded.diagnostics);
+            content.released.remove(&a.path);
             content.articles[i] = a;
             FileChange::Article(i)
         }

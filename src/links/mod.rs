@@ -664,7 +664,7 @@ fn title(a: &crate::content::Article, p: &Parsed) -> (String, Option<Diagnostic>
         return (h1.text.clone(), None);
     }
     let name = paths::strip_md(a.path.rsplit('/').next().unwrap_or(&a.path)).to_string();
-    let warning = if p.html.trim().is_empty() {
+    let warning = if p.html.is_blank() {
         Diagnostic::warning("article is empty; its page is blank and titled with the file name")
             .with_hint(
                 "write the article, or delete the file or list it under `exclude` in kbsite.yml",

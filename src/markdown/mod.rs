@@ -73,11 +73,60 @@ pub struct LinkRef {
     pub at: Origin,
 }
 
+/// An article's body HTML: as made, or packed ([`crate::pack`]) by
+/// `serve`, which holds every article of a site between rebuilds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Html {
+    Text(String),
+    Packed { bytes: Box<[u8]>, blank: bool },
+}
+
+impl Default for Html {
+    fn default() -> Self {
+        Html::Text(String::new())
+    }
+}
+
+impl Html {
+    /// The HTML.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Html::Text(t) => std::borrow::Cow::Borrowed(t),
+            Html::Packed { bytes, .. } => std::borrow::Cow::Owned(crate::pack::unpack_str(bytes)),
+        }
+    }
+
+    /// The HTML, leaving this empty.
+    pub fn take(&mut self) -> String {
+        match std::mem::take(self) {
+            Html::Text(t) => t,
+            packed => packed.text().into_owned(),
+        }
+    }
+
+    /// Whether there is nothing but white space.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Html::Text(t) => t.trim().is_empty(),
+            Html::Packed { blank, .. } => *blank,
+        }
+    }
+
+    /// Packs the HTML (a third of its size), to be unpacked when read.
+    pub fn pack(&mut self) {
+        if let Html::Text(t) = self {
+            let blank = t.trim().is_empty();
+            let bytes = crate::pack::pack(t.as_bytes());
+            *self = Html::Packed { bytes, blank };
+        }
+    }
+}
+
 /// One parsed article.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// Body HTML, without the first H1, with link placeholders.
-    pub html: String,
+    pub html: Html,
     /// The body's first H1 (moved to the page heading).
     pub h1: Option<Heading>,
     /// Inner HTML of that H1 (with placeholders).
@@ -104,7 +153,7 @@ pub struct Parsed {
 impl Parsed {
     /// Frees the body HTML once pages are rendered (see the build).
     pub fn release_html(&mut self) {
-        self.html = String::new();
+        self.html = Html::default();
         self.h1_html = None;
     }
 
@@ -309,7 +358,7 @@ impl<'a> Pass<'a> {
         }
         let mut html = String::with_capacity(self.prepared.text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
-        self.parsed.html = html;
+        self.parsed.html = Html::Text(html);
         self.parsed.toc = toc(&self.parsed.headings);
         self.parsed
     }

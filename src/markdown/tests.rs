@@ -10,7 +10,7 @@ fn parse_one(files: &[(&str, &str)]) -> Parsed {
 }
 
 fn html(md: &str) -> String {
-    parse_one(&[("a.md", md)]).html
+    parse_one(&[("a.md", md)]).html.text().into_owned()
 }
 
 #[test]
@@ -71,10 +71,10 @@ fn headings_get_ids_and_first_h1_moves_out() {
     assert_eq!(h1.text, "Overview of the policy");
     assert_eq!(h1.id, "overview-of-the-policy");
     assert_eq!(p.h1_html.unwrap(), "Overview of the <em>policy</em>");
-    assert!(!p.html.contains("<h1"), "{}", p.html);
-    assert!(p.html.contains("<h2 id=\"cause\">Cause</h2>"));
-    assert!(p.html.contains("<h2 id=\"cause-1\">Cause</h2>"));
-    assert!(p.html.contains("<h4 id=\"deep\">Deep</h4>"));
+    assert!(!p.html.text().contains("<h1"), "{}", p.html.text());
+    assert!(p.html.text().contains("<h2 id=\"cause\">Cause</h2>"));
+    assert!(p.html.text().contains("<h2 id=\"cause-1\">Cause</h2>"));
+    assert!(p.html.text().contains("<h4 id=\"deep\">Deep</h4>"));
     let ids: Vec<_> = p.toc.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, vec!["cause", "cause-1"]);
     assert_eq!(p.toc[0].children[0].id, "detail-one");
@@ -85,7 +85,11 @@ fn headings_get_ids_and_first_h1_moves_out() {
 fn second_h1_stays_in_body() {
     let p = parse_one(&[("a.md", "# One\n\n# Two\n")]);
     assert_eq!(p.h1.unwrap().text, "One");
-    assert!(p.html.contains("<h1 id=\"two\">Two</h1>"), "{}", p.html);
+    assert!(
+        p.html.text().contains("<h1 id=\"two\">Two</h1>"),
+        "{}",
+        p.html.text()
+    );
 }
 
 #[test]
@@ -107,9 +111,11 @@ fn links_become_placeholders_with_origin() {
     assert_eq!(p.file_of(p.links[2].at), "content/inc/i.md");
     assert_eq!(p.links[2].at.line, 3);
     assert!(
-        p.html.contains("See \u{1}0\u{2}b</a> and \u{1}1\u{2}."),
-        "{}",
         p.html
+            .text()
+            .contains("See \u{1}0\u{2}b</a> and \u{1}1\u{2}."),
+        "{}",
+        p.html.text()
     );
 }
 
@@ -120,14 +126,20 @@ fn image_block_and_missing_include_marked() {
         "Text\n:::image type=\"content\" source=\"media/x.png\" alt-text=\"Shot of X.\":::\n\n[!INCLUDE [t](nope.md)]\n",
     )]);
     assert!(
-        p.html.contains("<p class=\"kb-image\">\u{1}0\u{2}</p>"),
-        "{}",
         p.html
+            .text()
+            .contains("<p class=\"kb-image\">\u{1}0\u{2}</p>"),
+        "{}",
+        p.html.text()
     );
     assert_eq!(p.links[0].alt, "Shot of X.");
-    assert!(p.html.contains("class=\"kb-missing\""), "{}", p.html);
-    assert!(!p.html.contains(":::image"));
-    assert!(!p.html.contains("[!INCLUDE"));
+    assert!(
+        p.html.text().contains("class=\"kb-missing\""),
+        "{}",
+        p.html.text()
+    );
+    assert!(!p.html.text().contains(":::image"));
+    assert!(!p.html.text().contains("[!INCLUDE"));
     assert_eq!(p.diagnostics.len(), 1);
 }
 
@@ -137,7 +149,7 @@ fn raw_html_passes_and_counts_anchors() {
         "a.md",
         "<a id=\"top\"></a>\n\nText <span name='inline'>x</span> and <br>\n",
     )]);
-    assert!(p.html.contains("<a id=\"top\"></a>"));
+    assert!(p.html.text().contains("<a id=\"top\"></a>"));
     assert_eq!(p.html_anchors, vec!["top", "inline"]);
 }
 
@@ -160,7 +172,7 @@ fn kb_meta_and_summary_skip_notes() {
     )]);
     assert_eq!(p.summary, "The summary.");
     assert_eq!(p.meta.kb_number.as_deref(), Some("841696"));
-    assert!(!p.html.contains("Applies"));
+    assert!(!p.html.text().contains("Applies"));
 }
 
 #[test]
@@ -177,7 +189,7 @@ fn plain_text_for_search() {
         ),
         ("b.md", "# B"),
     ]);
-    let text = plain_text(&p.html, &p.links);
+    let text = plain_text(&p.html.text(), &p.links);
     let words: Vec<&str> = text.split_whitespace().collect();
     assert_eq!(
         words,
@@ -246,11 +258,11 @@ fn highlight_fences_mark_their_lines() {
 fn a_missing_code_sample_is_marked() {
     let p = parse_one(&[("a.md", "# A\n\n> [!code-cs[Main](samples/nope.cs#Main)]\n")]);
     assert!(
-        p.html.contains(
+        p.html.text().contains(
             "<p class=\"kb-missing\" role=\"note\">Missing code sample <code>samples/nope.cs#Main</code> (not found)</p>"
         ),
         "{}",
-        p.html
+        p.html.text()
     );
     assert_eq!(p.diagnostics.len(), 1);
     assert_eq!(p.diagnostics[0].location().unwrap(), "content/a.md:3");

@@ -40,18 +40,6 @@ pub fn inputs(
         linked,
         content_paths: content.articles.iter().map(|a| a.path.as_str()).collect(),
         navs,
-        taxonomies: {
-            let mut h = FxHasher::default();
-            for t in &linked.taxonomies {
-                for term in &t.terms {
-                    (&term.name, &term.dir).hash(&mut h);
-                    for c in &term.children {
-                        (&c.name, &c.dir).hash(&mut h);
-                    }
-                }
-            }
-            h.finish()
-        },
         faces: &faces,
         versions,
         sections: HashMap::default(),
@@ -130,8 +118,6 @@ struct Inputs<'a> {
     content_paths: Vec<&'a str>,
     /// Per table of contents, a hash of everything it shows.
     navs: Vec<u64>,
-    /// A hash of every term's name and folder.
-    taxonomies: u64,
     faces: &'a [u64],
     versions: &'a [u64],
     /// Per section folder, the hashes of its listing and of the
@@ -147,9 +133,17 @@ impl Inputs<'_> {
             Job::Article(i) => {
                 let i = *i;
                 (0u8, self.versions[i], self.faces[i]).hash(&mut h);
-                // Its term pages' folders: its own term names are in its
-                // version; a folder moves only when a taxonomy changes.
-                self.taxonomies.hash(&mut h);
+                // Its term pages' folders (its own term names are in its
+                // version).
+                let terms = super::article_terms(linked, i);
+                let dirs = terms
+                    .products
+                    .iter()
+                    .chain(&terms.service)
+                    .chain(&terms.topic);
+                for term in dirs {
+                    term.dir.hash(&mut h);
+                }
                 for r in &linked.resolved[i] {
                     self.resolved(r, &mut h);
                 }

@@ -655,7 +655,7 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map_or_else(|| markdown::headings::slug(&info.title), |h| h.id.clone()),
             h1_html,
-            content: self.body_html(i, &p.html),
+            content: self.body_html(i, &p.html.text()),
             date: front.date.map(human_date),
             date_iso: front.date.map(|d| d.format("%Y-%m-%d").to_string()),
             author: front.author.as_deref(),
@@ -732,7 +732,7 @@ impl<'a> Renderer<'a> {
         let root = self.linked.sections.get("");
         let index = root.and_then(|s| s.index);
         let content = index
-            .map(|i| self.body_html(i, &self.parsed[i].html))
+            .map(|i| self.body_html(i, &self.parsed[i].html.text()))
             .unwrap_or_default();
         let page = PageCtx {
             kind: "home",
@@ -1038,23 +1038,15 @@ impl<'a> Renderer<'a> {
     /// subservice) and topic, from its page.
     fn term_links(&self, i: usize) -> TermLinks {
         let info = &self.linked.articles[i];
-        let t = &info.terms;
         let link = |term: &Term| Crumb {
             title: term.name.clone(),
             href: paths::relative_href(&info.dir, &format!("{}index.html", term.dir)),
         };
-        let find = |tax: usize, name: &str| self.linked.taxonomies.get(tax)?.term(name);
-        let service = t.service.as_deref().and_then(|s| find(1, s));
-        let subservice = service.and_then(|s| s.child(t.subservice.as_deref()?));
+        let terms = article_terms(self.linked, i);
         TermLinks {
-            products: t
-                .products
-                .iter()
-                .filter_map(|p| find(0, p))
-                .map(link)
-                .collect(),
-            service: service.into_iter().chain(subservice).map(link).collect(),
-            topic: t.topic.as_deref().and_then(|x| find(2, x)).map(link),
+            products: terms.products.into_iter().map(link).collect(),
+            service: terms.service.into_iter().map(link).collect(),
+            topic: terms.topic.map(link),
         }
     }
 
@@ -1505,5 +1497,26 @@ fn write_tag(out: &mut String, link: &LinkRef, res: &Resolved) {
         (LinkKind::Attr, Some(h)) => out.push_str(&h),
         // Kept as written: the warning says it is broken.
         (LinkKind::Attr, None) => out.push_str(&escape(&link.target)),
+    }
+}
+
+/// The term pages an article's page links to.
+pub(crate) struct ArticleTerms<'a> {
+    pub products: Vec<&'a Term>,
+    /// Its service, then its subservice.
+    pub service: Vec<&'a Term>,
+    pub topic: Option<&'a Term>,
+}
+
+/// The term pages article `i`'s page links to.
+pub(crate) fn article_terms(linked: &Linked, i: usize) -> ArticleTerms<'_> {
+    let t = &linked.articles[i].terms;
+    let find = |tax: usize, name: &str| linked.taxonomies.get(tax)?.term(name);
+    let service = t.service.as_deref().and_then(|s| find(1, s));
+    let subservice = service.and_then(|s| s.child(t.subservice.as_deref()?));
+    ArticleTerms {
+        products: t.products.iter().filter_map(|p| find(0, p)).collect(),
+        service: service.into_iter().chain(subservice).collect(),
+        topic: t.topic.as_deref().and_then(|x| find(2, x)),
     }
 }

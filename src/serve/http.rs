@@ -177,7 +177,7 @@ fn file_response(key: &str, path: &str, state: &State) -> Body {
         .get(key)
         .cloned();
     match found {
-        Some(Served::Bytes(b)) => with_type(key, 200, b.to_vec()),
+        Some(Served::Packed(b)) => with_type(key, 200, crate::pack::unpack(&b)),
         Some(Served::Copy(file)) => copied(key, &file, state),
         None => {
             let folder = format!("{key}/index.html");
@@ -192,7 +192,7 @@ fn file_response(key: &str, path: &str, state: &State) -> Body {
                 };
             }
             let page = match files.get("404.html") {
-                Some(Served::Bytes(b)) => b.to_vec(),
+                Some(Served::Packed(b)) => crate::pack::unpack(b),
                 _ => b"<!doctype html><title>Not found</title><h1>Not found</h1>".to_vec(),
             };
             drop(files);

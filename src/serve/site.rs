@@ -20,9 +20,21 @@ use std::sync::{Arc, Mutex};
 /// A file as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Served {
-    Bytes(Arc<Vec<u8>>),
+    /// Made by the build ([`crate::pack`]ed: a site's pages are the
+    /// largest thing the server holds).
+    Packed(Arc<[u8]>),
     /// A content file, read from disk when asked for.
     Copy(PathBuf),
+}
+
+impl Served {
+    /// The bytes of a file the build made (`None` for a copied file).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Served::Packed(p) => Some(crate::pack::unpack(p)),
+            Served::Copy(_) => None,
+        }
+    }
 }
 
 /// What one rebuild changed in the served files.
@@ -134,9 +146,10 @@ impl Live {
     /// Everything again: config, theme, content.
     fn rebuild_all(&mut self, changed: Vec<String>) -> Update {
         self.timer = Timer::start();
-        self.site = pipeline::prepare(&self.root, self.drafts, &|_| {}, &mut self.timer);
+        self.site = pipeline::prepare(&self.root, self.drafts, &|p| p.html.pack(), &mut self.timer);
         // The watcher reports paths by the folder's real path.
         self.site.load.content_dir = canonical(&self.site.load.content_dir);
+        self.release_text();
         self.parsed_paths = self.article_paths();
         self.versions.clear();
         for a in &self.site.content.articles {
@@ -264,7 +277,6 @@ impl Live {
             .into_iter()
             .zip(old)
             .collect();
-        let settings = markdown::Settings::from(&self.site.config);
         // New articles, those taking in a changed file, and those missing
         // an include that may have just appeared.
         let must_parse = |p: Option<&Parsed>| match p {
@@ -288,20 +300,12 @@ impl Live {
                 parsed.push(old.expect("kept when not parsed again"));
             }
         }
-        let made: Vec<Parsed> = fresh
-            .par_iter()
-            .map(|&i| {
-                markdown::parse(
-                    &self.site.content.articles[i],
-                    &self.site.content,
-                    &settings,
-                )
-            })
-            .collect();
-        for (&i, p) in fresh.iter().zip(made) {
-            parsed[i] = p;
-        }
         self.site.parsed = parsed;
+        let made = self.parse_articles(&fresh);
+        for (&i, p) in fresh.iter().zip(made) {
+            self.site.parsed[i] = p;
+        }
+        self.release_text();
         self.timer.stage("parse");
         self.parsed_paths = self.article_paths();
         let paths: HashSet<&str> = self
@@ -337,17 +341,7 @@ impl Live {
 
     /// Parses the articles `which` again.
     fn parse(&mut self, which: &[usize]) {
-        let settings = markdown::Settings::from(&self.site.config);
-        let made: Vec<Parsed> = which
-            .par_iter()
-            .map(|&i| {
-                markdown::parse(
-                    &self.site.content.articles[i],
-                    &self.site.content,
-                    &settings,
-                )
-            })
-            .collect();
+        let made = self.parse_articles(which);
         for (&i, p) in which.iter().zip(made) {
             self.site.parsed[i] = p;
             self.next_version += 1;
@@ -356,6 +350,56 @@ impl Live {
                 self.next_version,
             );
         }
+        self.release_text();
+    }
+
+    /// Articles `which`, parsed from their text as it is now (read again
+    /// where it was released), their HTML packed.
+    fn parse_articles(&mut self, which: &[usize]) -> Vec<Parsed> {
+        for &i in which {
+            self.site.content.restore_text(i);
+        }
+        let parse_all = |live: &Live| -> Vec<Parsed> {
+            let settings = markdown::Settings::from(&live.site.config);
+            let content = &live.site.content;
+            which
+                .par_iter()
+                .map(|&i| {
+                    let mut p = markdown::parse(&content.articles[i], content, &settings);
+                    p.html.pack();
+                    p
+                })
+                .collect()
+        };
+        let made = parse_all(self);
+        // An article that now takes in another article whose text was
+        // released: read that one again and parse once more.
+        let content = &self.site.content;
+        let missing: Vec<usize> = made
+            .iter()
+            .flat_map(|p| p.sources.iter().skip(1))
+            .filter(|s| content.is_released(&s.path))
+            .filter_map(|s| content.article_index(&s.path))
+            .collect();
+        if missing.is_empty() {
+            return made;
+        }
+        for i in missing {
+            self.site.content.restore_text(i);
+        }
+        parse_all(self)
+    }
+
+    /// Lets go of the text of every article no other file includes.
+    fn release_text(&mut self) {
+        let keep: HashSet<&str> = self
+            .site
+            .parsed
+            .iter()
+            .flat_map(|p| p.sources.iter().skip(1))
+            .map(|s| s.path.as_str())
+            .collect();
+        self.site.content.release_articles(&keep);
     }
 
     /// Articles whose text takes in the Markdown file at `path`.
@@ -553,7 +597,7 @@ impl SearchJob {
 
 fn served(data: Data) -> Served {
     match data {
-        Data::Bytes(b) => Served::Bytes(Arc::new(b)),
+        Data::Bytes(b) => Served::Packed(crate::pack::pack(&b).into()),
         Data::Copy(p) => Served::Copy(p),
     }
 }
