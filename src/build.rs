@@ -122,17 +122,23 @@ pub fn build(opts: &BuildOptions) -> Build {
     };
     timer.stage("render");
     if site.config.search.enabled {
-        let files = search::index(&site.content, &mut site.parsed, &site.linked);
-        let files_count = files.len();
-        let failed: Vec<Diagnostic> = files
-            .into_par_iter()
-            .filter_map(|f| {
-                let path = f.path.clone();
-                let e = sink.put(f).err()?;
-                Some(Diagnostic::error(format!("cannot write `{path}`: {e}")))
-            })
-            .collect();
-        rendered.files += files_count - failed.len();
+        let written = std::sync::atomic::AtomicUsize::new(0);
+        let failed = std::sync::Mutex::new(Vec::new());
+        search::index(&site.content, &mut site.parsed, &site.linked, &|f| {
+            let path = f.path.clone();
+            match sink.put(f) {
+                Ok(()) => {
+                    written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(e) => failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(Diagnostic::error(format!("cannot write `{path}`: {e}"))),
+            }
+        });
+        rendered.files += written.into_inner();
+        let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
+        failed.sort_by(|a, b| a.message.cmp(&b.message));
         rendered.diagnostics.extend(failed);
         timer.stage("index");
     }

@@ -78,7 +78,10 @@ pub struct LinkRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Html {
     Text(String),
-    Packed { bytes: Box<[u8]>, blank: bool },
+    Packed {
+        bytes: std::sync::Arc<[u8]>,
+        blank: bool,
+    },
 }
 
 impl Default for Html {
@@ -112,11 +115,19 @@ impl Html {
         }
     }
 
+    /// The HTML packed, shared where it is already.
+    pub fn packed(&self) -> std::sync::Arc<[u8]> {
+        match self {
+            Html::Text(t) => crate::pack::pack(t.as_bytes()).into(),
+            Html::Packed { bytes, .. } => bytes.clone(),
+        }
+    }
+
     /// Packs the HTML (a third of its size), to be unpacked when read.
     pub fn pack(&mut self) {
         if let Html::Text(t) = self {
             let blank = t.trim().is_empty();
-            let bytes = crate::pack::pack(t.as_bytes());
+            let bytes = crate::pack::pack(t.as_bytes()).into();
             *self = Html::Packed { bytes, blank };
         }
     }
@@ -952,6 +963,18 @@ pub fn plain_text(html: &str, links: &[LinkRef]) -> String {
 
 /// [`plain_text`], appended to `out`.
 pub fn plain_text_into(html: &str, links: &[LinkRef], out: &mut String) {
+    plain_text_with(html, &|n| text_of_link(links.get(n)?), out)
+}
+
+/// What a link placeholder reads as in plain text: the alt text of an
+/// image or a KB mention, nothing for other links (their text is around
+/// the placeholder).
+pub fn text_of_link(link: &LinkRef) -> Option<&str> {
+    matches!(link.kind, LinkKind::Mention | LinkKind::Image).then_some(link.alt.as_str())
+}
+
+/// [`plain_text_into`], with the text of placeholder `n` given by `link`.
+pub fn plain_text_with<'a>(html: &str, link: &dyn Fn(usize) -> Option<&'a str>, out: &mut String) {
     // The element being left out (a heading or diagram), by tag name.
     let mut skip: Option<TagName> = None;
     let mut rest = html;
@@ -963,16 +986,10 @@ pub fn plain_text_into(html: &str, links: &[LinkRef], out: &mut String) {
         if let Some(after) = at.strip_prefix(PLACEHOLDER_START) {
             let end = after.find(PLACEHOLDER_END).unwrap_or(after.len());
             if skip.is_none() {
-                if let Some(l) = after[..end]
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| links.get(n))
-                {
-                    if matches!(l.kind, LinkKind::Mention | LinkKind::Image) {
-                        out.push(' ');
-                        out.push_str(&l.alt);
-                        out.push(' ');
-                    }
+                if let Some(text) = after[..end].parse::<usize>().ok().and_then(link) {
+                    out.push(' ');
+                    out.push_str(text);
+                    out.push(' ');
                 }
             }
             rest = after.get(end + 1..).unwrap_or("");

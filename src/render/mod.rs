@@ -331,6 +331,13 @@ impl Plan<'_> {
         self.items.is_empty()
     }
 
+    /// The items that are article pages.
+    pub fn article_pages(&self) -> Vec<usize> {
+        (0..self.items.len())
+            .filter(|&n| matches!(self.items[n], Item::Page(Job::Article(_))))
+            .collect()
+    }
+
     /// The output path of item `n`.
     pub fn path(&self, n: usize) -> String {
         match &self.items[n] {

@@ -191,11 +191,13 @@ pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
             }
             let df = list.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            // Same layout in and out: the list is scored in place.
-            let list: List = list
+            // Same layout in and out: the list is scored in place, and
+            // what it grew by while documents came is given back.
+            let mut list: List = list
                 .into_iter()
                 .map(|(d, tf)| (d, scorer.score(d, tf) * idf))
                 .collect();
+            list.shrink_to_fit();
             (term, list)
         })
         .collect();

@@ -21,9 +21,15 @@ use std::sync::{Arc, Mutex};
 /// Characters of body text kept per document for result snippets.
 const SNIPPET_TEXT: usize = 360;
 
-/// Index stage entry point: the search files of the site. Takes each
-/// page's body HTML (rendered by now) and frees it once its text is read.
-pub fn index(content: &Content, parsed: &mut [Parsed], linked: &Linked) -> Vec<OutputFile> {
+/// Index stage entry point: the search files of the site, each given to
+/// `put` as soon as it is made. Takes each page's body HTML (rendered by
+/// now) and frees it once its text is read.
+pub fn index(
+    content: &Content,
+    parsed: &mut [Parsed],
+    linked: &Linked,
+    put: &(dyn Fn(OutputFile) + Sync),
+) {
     let listed: Vec<usize> = (0..content.articles.len())
         .filter(|&i| linked.redirects[i].is_none())
         .collect();
@@ -40,7 +46,16 @@ pub fn index(content: &Content, parsed: &mut [Parsed], linked: &Linked) -> Vec<O
     };
     let (index, meta) = build::build_from(&site);
     drop(site);
-    shards::files(&index, &meta, &facets(&listed, linked))
+    shards::files(index, &meta, &facets(&listed, linked), put);
+}
+
+/// The files `make` gives its `put`, in path order (for tests and tools).
+pub fn collect(make: impl FnOnce(&(dyn Fn(OutputFile) + Sync))) -> Vec<OutputFile> {
+    let files = Mutex::new(Vec::new());
+    make(&|f| files.lock().unwrap_or_else(|e| e.into_inner()).push(f));
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
 
 /// Facet values (product, service) of the listed articles.
@@ -143,27 +158,35 @@ fn read_article(
 
 /// One article as search reads it, kept by the preview server so that the
 /// index can be made again, after an edit, from the changed articles' text
-/// only. The texts are packed: at 20,000 articles they are 100 MB as text.
+/// only. The body text (most of it) is not kept: it is read again from the
+/// page's packed HTML, shared with the parse results, when the index is
+/// made.
 #[derive(Debug, Clone)]
 pub struct DocText {
-    /// Each field, and the length of its text in `packed`.
-    fields: Vec<(Field, u32)>,
-    /// The fields' texts one after the other, [`crate::pack`]ed.
-    packed: Box<[u8]>,
+    /// Title, headings, keys and description, field by field.
+    texts: Vec<(Field, String)>,
+    /// The page's body HTML, [`crate::pack`]ed.
+    html: Arc<[u8]>,
+    /// The text of each link placeholder in it that reads as text.
+    link_texts: Vec<(usize, String)>,
     meta: DocMeta,
     terms: crate::links::Terms,
 }
 
 impl DocText {
-    /// Gives each text to `text`, field by field.
-    fn read(&self, text: &mut dyn FnMut(Field, &str)) {
-        let all = crate::pack::unpack_str(&self.packed);
-        let mut at = 0;
-        for &(field, len) in &self.fields {
-            let end = at + len as usize;
-            text(field, &all[at..end]);
-            at = end;
+    /// Gives each text to `text`, field by field, as [`read_article`] does.
+    fn read(&self, buf: &mut String, text: &mut dyn FnMut(Field, &str)) {
+        for (field, t) in &self.texts {
+            text(*field, t);
         }
+        let html = crate::pack::unpack_str(&self.html);
+        let link = |n: usize| {
+            let at = self.link_texts.binary_search_by_key(&n, |l| l.0).ok()?;
+            Some(self.link_texts[at].1.as_str())
+        };
+        buf.clear();
+        markdown::plain_text_with(&html, &link, buf);
+        text(Field::Body, buf);
     }
 }
 
@@ -175,24 +198,32 @@ pub fn doc_text(
     i: usize,
 ) -> Option<DocText> {
     linked.redirects[i].as_ref().map_or(Some(()), |_| None)?;
-    let mut fields = Vec::new();
-    let mut all = String::new();
+    let mut texts = Vec::new();
     let mut buf = String::new();
+    let p = &parsed[i];
     let meta = read_article(
         content,
         parsed,
         linked,
         i,
-        &parsed[i].html.text(),
+        &p.html.text(),
         &mut buf,
         &mut |f, t| {
-            fields.push((f, t.len() as u32));
-            all.push_str(t);
+            if f != Field::Body {
+                texts.push((f, t.to_string()))
+            }
         },
     );
+    let link_texts = p
+        .links
+        .iter()
+        .enumerate()
+        .filter_map(|(n, l)| Some((n, markdown::text_of_link(l)?.to_string())))
+        .collect();
     Some(DocText {
-        fields,
-        packed: crate::pack::pack(all.as_bytes()),
+        texts,
+        html: p.html.packed(),
+        link_texts,
         meta,
         terms: linked.articles[i].terms.clone(),
     })
@@ -200,9 +231,9 @@ pub fn doc_text(
 
 /// The search files of a site given as its articles' [`DocText`]s, in
 /// article order: the same files [`index`] makes.
-pub fn index_texts(docs: &[Arc<DocText>]) -> Vec<OutputFile> {
+pub fn index_texts(docs: &[Arc<DocText>], put: &(dyn Fn(OutputFile) + Sync)) {
     let (index, meta) = build::build_from(&Texts(docs));
-    shards::files(&index, &meta, &facets_of(docs.iter().map(|d| &d.terms)))
+    shards::files(index, &meta, &facets_of(docs.iter().map(|d| &d.terms)), put);
 }
 
 struct Texts<'a>(&'a [Arc<DocText>]);
@@ -214,9 +245,9 @@ impl Source for Texts<'_> {
         self.0.len()
     }
 
-    fn document(&self, n: usize, _: &mut String, text: &mut dyn FnMut(Field, &str)) -> DocMeta {
+    fn document(&self, n: usize, buf: &mut String, text: &mut dyn FnMut(Field, &str)) -> DocMeta {
         let d = &self.0[n];
-        d.read(text);
+        d.read(buf, text);
         d.meta.clone()
     }
 }
@@ -305,8 +336,8 @@ mod tests {
             .filter_map(|i| doc_text(&content, &parsed, &linked, i).map(Arc::new))
             .collect();
         assert_eq!(docs.len(), 2, "redirects are not indexed");
-        let kept = index_texts(&docs);
-        let built = index(&content, &mut parsed, &linked);
+        let kept = collect(|put| index_texts(&docs, put));
+        let built = collect(|put| index(&content, &mut parsed, &linked, put));
         assert_eq!(kept, built);
     }
 

@@ -201,34 +201,36 @@ fn json_object<'a>(js: &mut Vec<u8>, pairs: impl Iterator<Item = (&'a str, &'a s
     js.push(b'}');
 }
 
-/// Every file of the index.
-pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile> {
+/// Every file of the index, each given to `put` as soon as it is made.
+/// Takes the index: each term's postings are freed once encoded, so the
+/// index and its files are never held whole at once.
+pub fn files(index: Index, meta: &[DocMeta], facets: &Facets, put: &(dyn Fn(OutputFile) + Sync)) {
     let scale = index
         .postings
         .par_iter()
         .map(|(_, l)| l.iter().map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max))
         .reduce(|| f32::MIN_POSITIVE, f32::max);
+    let typo_entries = typo_table(&index);
     // Postings as JSON strings: the encoding's alphabet needs no escaping.
     // The index is in term order, so the entries are too.
     let terms: Vec<Entry<String>> = index
         .postings
-        .par_iter()
+        .into_par_iter()
         .map(|(t, l)| {
-            let enc = format!("\"{}\"", encode_postings(l, scale));
+            let enc = format!("\"{}\"", encode_postings(&l, scale));
             let size = t.len() + enc.len() + 4;
-            (t.clone(), enc, size)
+            (t, enc, size)
         })
         .collect();
     let term_refs: Vec<&Entry<String>> = terms.iter().collect();
     let term_shards = group(&term_refs, 1);
 
-    let typo_entries = typo_table(index);
     let typo_refs: Vec<&Entry<String>> = typo_entries.iter().collect();
     let typo_shards = group(&typo_refs, 1);
 
     let term_keys: Vec<&str> = term_shards.iter().map(|(k, _)| k.as_str()).collect();
     let typo_keys: Vec<&str> = typo_shards.iter().map(|(k, _)| k.as_str()).collect();
-    let mut out = vec![file(
+    put(file(
         "manifest",
         &Manifest {
             v: 1,
@@ -238,17 +240,17 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
             typos: &typo_keys,
             levels: LEVELS,
         },
-    )];
+    ));
     let shards = term_shards
         .par_iter()
         .map(|s| ("t", s))
         .chain(typo_shards.par_iter().map(|s| ("f", s)));
-    out.par_extend(shards.map(|(kind, (key, members))| {
-        js_file(&format!("{kind}/{}", key_file(key)), |js| {
+    shards.for_each(|(kind, (key, members))| {
+        put(js_file(&format!("{kind}/{}", key_file(key)), |js| {
             json_object(js, members.iter().map(|m| (m.0.as_str(), m.1.as_str())))
-        })
-    }));
-    out.par_extend(meta.par_chunks(GROUP).enumerate().map(|(n, chunk)| {
+        }))
+    });
+    meta.par_chunks(GROUP).enumerate().for_each(|(n, chunk)| {
         let rows: Vec<[&str; 5]> = chunk
             .iter()
             .map(|m| {
@@ -261,8 +263,8 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
                 ]
             })
             .collect();
-        file(&format!("d/{n}"), &rows)
-    }));
+        put(file(&format!("d/{n}"), &rows))
+    });
     let facet_data: BTreeMap<&str, BTreeMap<&str, String>> = facets
         .iter()
         .map(|(name, values)| {
@@ -273,8 +275,7 @@ pub fn files(index: &Index, meta: &[DocMeta], facets: &Facets) -> Vec<OutputFile
             (*name, enc)
         })
         .collect();
-    out.push(file("facets", &facet_data));
-    out
+    put(file("facets", &facet_data));
 }
 
 /// Typo tolerance: each term of five letters or more with one of its

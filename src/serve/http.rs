@@ -177,8 +177,8 @@ fn file_response(key: &str, path: &str, state: &State) -> Body {
         .get(key)
         .cloned();
     match found {
-        Some(Served::Packed(b)) => with_type(key, 200, crate::pack::unpack(&b)),
         Some(Served::Copy(file)) => copied(key, &file, state),
+        Some(packed) => with_type(key, 200, packed.bytes().unwrap_or_default()),
         None => {
             let folder = format!("{key}/index.html");
             let files = state.files.read().unwrap_or_else(|e| e.into_inner());
@@ -192,7 +192,7 @@ fn file_response(key: &str, path: &str, state: &State) -> Body {
                 };
             }
             let page = match files.get("404.html") {
-                Some(Served::Packed(b)) => crate::pack::unpack(b),
+                Some(packed @ Served::Packed { .. }) => packed.bytes().unwrap_or_default(),
                 _ => b"<!doctype html><title>Not found</title><h1>Not found</h1>".to_vec(),
             };
             drop(files);

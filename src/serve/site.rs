@@ -9,6 +9,7 @@ use crate::content::{self, FileChange};
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::links;
 use crate::markdown::{self, Parsed};
+use crate::pack::Dictionary;
 use crate::pipeline::{self, Prepared, Timer, Timing};
 use crate::render::{self, Data, OutputFile, Sink};
 use crate::search::{self, DocText};
@@ -20,18 +21,37 @@ use std::sync::{Arc, Mutex};
 /// A file as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Served {
-    /// Made by the build ([`crate::pack`]ed: a site's pages are the
-    /// largest thing the server holds).
-    Packed(Arc<[u8]>),
+    /// Made by the build, [`crate::pack`]ed (a site's pages are the
+    /// largest thing the server holds), pages with the site's dictionary.
+    Packed {
+        bytes: Arc<[u8]>,
+        dictionary: Option<Arc<Dictionary>>,
+    },
     /// A content file, read from disk when asked for.
     Copy(PathBuf),
 }
 
 impl Served {
+    /// `bytes`, packed (with `dictionary` if there is one).
+    fn pack(bytes: &[u8], dictionary: Option<Arc<Dictionary>>) -> Served {
+        let bytes = match &dictionary {
+            Some(d) => d.pack(bytes),
+            None => crate::pack::pack(bytes),
+        };
+        Served::Packed {
+            bytes: bytes.into(),
+            dictionary,
+        }
+    }
+
     /// The bytes of a file the build made (`None` for a copied file).
     pub fn bytes(&self) -> Option<Vec<u8>> {
         match self {
-            Served::Packed(p) => Some(crate::pack::unpack(p)),
+            Served::Packed {
+                bytes,
+                dictionary: Some(d),
+            } => Some(d.unpack(bytes)),
+            Served::Packed { bytes, .. } => Some(crate::pack::unpack(bytes)),
             Served::Copy(_) => None,
         }
     }
@@ -88,6 +108,8 @@ pub struct Live {
     paths: Vec<String>,
     /// Errors of the last served state.
     served_errors: usize,
+    /// What pages are packed with, once trained.
+    dictionary: Option<Arc<Dictionary>>,
     timer: Timer,
 }
 
@@ -109,6 +131,7 @@ impl Live {
             in_step: false,
             paths: Vec::new(),
             served_errors: usize::MAX,
+            dictionary: None,
             timer: Timer::start(),
         };
         let update = live.rebuild_all(Vec::new());
@@ -493,9 +516,13 @@ impl Live {
             }
         };
         self.timer.stage("inputs");
+        if self.dictionary.is_none() {
+            self.dictionary = self.train_dictionary(&plan);
+        }
         let sink = Memory {
             paths: &self.paths,
             files: Mutex::new(Vec::new()),
+            dictionary: self.dictionary.clone(),
         };
         let selection = render::Selection {
             plan: &plan,
@@ -556,6 +583,34 @@ impl Live {
         }
     }
 
+    /// A dictionary for the site's pages, trained on some of its article
+    /// pages spread over the site; `None` for a site with too few.
+    fn train_dictionary(&self, plan: &render::Plan) -> Option<Arc<Dictionary>> {
+        let theme = self.site.theme.as_ref()?;
+        let articles = plan.article_pages();
+        let step = (articles.len() / SAMPLE_PAGES).max(1);
+        let chosen: HashSet<usize> = articles.into_iter().step_by(step).collect();
+        let samples = Samples(Mutex::new(Vec::new()));
+        let selection = render::Selection {
+            plan,
+            pick: Some(&|n| chosen.contains(&n)),
+            list_paths: false,
+        };
+        let site = &self.site;
+        render::render_some(
+            &selection,
+            &site.content,
+            &site.parsed,
+            &site.config,
+            theme,
+            &samples,
+        );
+        let mut pages = samples.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        pages.sort();
+        let pages: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
+        Dictionary::train(&pages).map(Arc::new)
+    }
+
     /// Every problem of the site as it is now (notes left out), sorted,
     /// each once.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
@@ -588,26 +643,32 @@ pub struct SearchJob {
 
 impl SearchJob {
     pub fn run(self) -> Vec<(String, Served)> {
-        search::index_texts(&self.docs)
-            .into_iter()
-            .map(|f| (f.path, served(f.data)))
-            .collect()
+        let files = Mutex::new(Vec::new());
+        search::index_texts(&self.docs, &|f| {
+            let file = (f.path, served(f.data));
+            files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        });
+        let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
     }
 }
 
 fn served(data: Data) -> Served {
     match data {
-        Data::Bytes(b) => Served::Packed(crate::pack::pack(&b).into()),
+        Data::Bytes(b) => Served::pack(&b, None),
         Data::Copy(p) => Served::Copy(p),
     }
 }
 
 /// Collects rendered files; of the theme's and content's files it wants
 /// those not served yet (a changed asset is read from disk when asked for).
+/// Pages are packed with the site's dictionary.
 struct Memory<'a> {
     /// Sorted.
     paths: &'a [String],
     files: Mutex<Vec<(String, Served)>>,
+    dictionary: Option<Arc<Dictionary>>,
 }
 
 impl Sink for Memory<'_> {
@@ -618,8 +679,34 @@ impl Sink for Memory<'_> {
     }
 
     fn put(&self, file: OutputFile) -> Result<(), String> {
+        let file = match file.data {
+            Data::Bytes(b) if file.path.ends_with(".html") => {
+                (file.path, Served::pack(&b, self.dictionary.clone()))
+            }
+            data => (file.path, served(data)),
+        };
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.push((file.path, served(file.data)));
+        files.push(file);
+        Ok(())
+    }
+}
+
+/// Pages a dictionary is trained on (about 2 MB of HTML; training takes
+/// a tenth of a second).
+const SAMPLE_PAGES: usize = 96;
+
+/// Collects the pages rendered to train a dictionary on.
+struct Samples(Mutex<Vec<Vec<u8>>>);
+
+impl Sink for Samples {
+    fn wants(&self, _: &str) -> bool {
+        false
+    }
+
+    fn put(&self, file: OutputFile) -> Result<(), String> {
+        if let Data::Bytes(b) = file.data {
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).push(b);
+        }
         Ok(())
     }
 }
