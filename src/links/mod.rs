@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 pub use taxonomy::{Taxonomy, Term, Terms};
 
 /// What the site knows about one article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArticleInfo {
     /// Output folder of its page (`support/x/a/`).
     pub dir: String,
@@ -66,6 +66,13 @@ pub struct Linked {
     pub diagnostics: Vec<Diagnostic>,
     /// Per article, the ids its links may point at.
     anchors: Vec<HashSet<String>>,
+    /// Per article, its place when articles are ordered by title (letter
+    /// case aside, then path): the order of every listing.
+    title_rank: Vec<u32>,
+    /// Per article, the warning its title needs (none, or no title).
+    title_warnings: Vec<Option<Diagnostic>>,
+    /// Per article, the keys of the names its links looked up ([`Name`]).
+    deps: Vec<Vec<u64>>,
     /// Lower-case file name → articles with it, for "did you mean".
     by_name: HashMap<String, Vec<usize>>,
     /// Diagnostics about the site as a whole (titles, duplicates).
@@ -128,7 +135,12 @@ fn count_links(parsed: &[Parsed], resolved: &[Vec<Resolved>]) -> LinkStats {
     stats
 }
 
-/// Lookups link resolution needs.
+/// Lookups link resolution needs. Each lookup of a name that could come to
+/// mean something else when files come or go (a content path, a KB
+/// number, a uid, a folder's or file name's suggestions) is noted in
+/// `deps`, when given: [`relink`] resolves an article's links again only
+/// when one of its names changed meaning.
+#[derive(Clone, Copy)]
 pub struct SiteIndex<'a> {
     content: &'a Content,
     articles: &'a [ArticleInfo],
@@ -141,13 +153,66 @@ pub struct SiteIndex<'a> {
     pub mounts: &'a BTreeMap<String, String>,
     pub external_base: Option<&'a str>,
     pub allow_unsafe_links: bool,
+    deps: Option<&'a std::sync::Mutex<Vec<u64>>>,
+}
+
+/// What a name looked up during link resolution is.
+#[derive(Clone, Copy, Hash)]
+enum Name<'a> {
+    /// A content path, as [`path_key`] spells it.
+    Path(&'a str),
+    Kb(&'a str),
+    Uid(&'a str),
+    /// A folder whose articles' names are suggested for broken links.
+    Folder(&'a str),
+    /// A file name suggested wherever it is.
+    File(&'a str),
+}
+
+impl Name<'_> {
+    /// The name as one number (two names sharing one only cost a second
+    /// resolution).
+    fn key(self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// A content path as `find` could be asked for it: lower case, without
+/// `.md`/`.yml` and a final `index`, so every way to name an article, its
+/// folder or a file gives the same key.
+fn path_key(path: &str) -> u64 {
+    let lower = path.trim_matches('/').to_lowercase();
+    let p = lower.strip_suffix(".md").or_else(|| lower.strip_suffix(".yml"));
+    let p = p.unwrap_or(&lower);
+    let p = match p.strip_suffix("/index") {
+        Some(folder) => folder,
+        None if p == "index" => "",
+        None => p,
+    };
+    Name::Path(p).key()
+}
+
+/// A KB number as lookups compare it.
+fn kb_key(number: &str) -> u64 {
+    Name::Kb(number.trim().trim_start_matches('0')).key()
 }
 
 impl SiteIndex<'_> {
+    /// Notes that the outcome depends on `key`.
+    fn depends(&self, key: u64) {
+        if let Some(deps) = self.deps {
+            deps.lock().unwrap_or_else(|e| e.into_inner()).push(key);
+        }
+    }
+
     /// The article or file a content path names: exact, as a folder
     /// (`x/` → `x/index.md` or its section), without `.md`, or differing
     /// only in case (second value true).
     pub fn find(&self, joined: &str) -> Option<(String, bool)> {
+        self.depends(path_key(joined));
         let joined = joined.trim_end_matches('/');
         let last = joined.rsplit('/').next().unwrap_or(joined);
         let mut candidates = vec![joined.to_string()];
@@ -205,12 +270,14 @@ impl SiteIndex<'_> {
     }
 
     pub fn kb_article(&self, number: &str) -> Option<usize> {
+        self.depends(kb_key(number));
         self.by_kb
             .get(number.trim().trim_start_matches('0'))
             .copied()
     }
 
     pub fn uid_article(&self, uid: &str) -> Option<usize> {
+        self.depends(Name::Uid(uid).key());
         self.by_uid.get(uid).copied()
     }
 
@@ -236,6 +303,8 @@ impl SiteIndex<'_> {
         let name = joined.rsplit('/').next()?.to_lowercase();
         let stem = paths::strip_md(&name);
         let folder = paths::dir_of(joined);
+        self.depends(Name::Folder(folder).key());
+        self.depends(Name::File(&with_md(&name)).key());
         let in_folder = self
             .sections
             .get(folder)
@@ -264,18 +333,24 @@ impl SiteIndex<'_> {
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
             .map(|(_, a)| a);
         let elsewhere = || {
-            let with_md = if name.ends_with(".md") {
-                name.clone()
-            } else {
-                format!("{name}.md")
-            };
-            self.by_name.get(&with_md).and_then(|v| v.first().copied())
+            self.by_name
+                .get(&with_md(&name))
+                .and_then(|v| v.first().copied())
         };
         let a = in_folder.or_else(elsewhere)?;
         Some(paths::relative_path(
             paths::dir_of(from_path),
             &self.content.articles[a].path,
         ))
+    }
+}
+
+/// A lower-case file name as `by_name` holds it.
+fn with_md(name: &str) -> String {
+    if name.ends_with(".md") {
+        name.to_string()
+    } else {
+        format!("{name}.md")
     }
 }
 
@@ -293,19 +368,90 @@ fn section_key(path: &str) -> String {
 
 /// Link stage entry point.
 pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
-    let mut diagnostics = Vec::new();
-    let articles: Vec<ArticleInfo> = content
-        .articles
-        .iter()
-        .zip(parsed)
-        .map(|(a, p)| {
-            let (info, warning) = info_of(a, p);
-            diagnostics.extend(warning);
-            info
+    let all: Vec<usize> = (0..content.articles.len()).collect();
+    let changes = Changes {
+        parsed: &all,
+        files: &[],
+    };
+    relink(Linked::default(), &[], content, parsed, config, &changes)
+}
+
+/// What changed in the site since it was last linked.
+#[derive(Debug, Clone, Copy)]
+pub struct Changes<'a> {
+    /// Articles parsed again, or new (by their index now).
+    pub parsed: &'a [usize],
+    /// Content paths of the files that came, went or changed (articles,
+    /// includes, images and other files).
+    pub files: &'a [String],
+}
+
+/// The link stage again after files came, went or changed shape (a new
+/// title, KB number, uid, date, terms), reusing what the changes leave as
+/// it was. `old` is the site as linked before, its articles then at
+/// `old_paths`. An article's links are resolved again when it was parsed
+/// again, or when a name one of them looked up (a content path, KB number,
+/// uid, a folder's articles for suggestions) may mean something else now,
+/// or when an article it links to has other anchors; the lists and
+/// indexes of the whole site are made again (each is a few milliseconds at
+/// 20,000 articles). The result equals [`link`] of the site as it is.
+pub fn relink(
+    mut old: Linked,
+    old_paths: &[String],
+    content: &Content,
+    parsed: &[Parsed],
+    config: &Config,
+    changes: &Changes,
+) -> Linked {
+    let n = content.articles.len();
+    let old_of_new = match_paths(old_paths, &content.articles);
+    let mut new_of_old: Vec<Option<usize>> = vec![None; old_paths.len()];
+    for (j, k) in old_of_new.iter().enumerate() {
+        if let Some(k) = *k {
+            new_of_old[k] = Some(j);
+        }
+    }
+    let mut fresh = vec![false; n];
+    for &j in changes.parsed {
+        fresh[j] = true;
+    }
+    for (j, k) in old_of_new.iter().enumerate() {
+        fresh[j] |= k.is_none();
+    }
+    // What kept articles keep: moved to their new place.
+    let kept = |k: usize| new_of_old[k].filter(|&j| !fresh[j]);
+    let changed_keys = changed_names(&old, old_paths, &new_of_old, &fresh, content, changes);
+    let mut articles = carry(std::mem::take(&mut old.articles), n, kept);
+    let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), n, kept);
+    let mut anchors = carry(std::mem::take(&mut old.anchors), n, kept);
+    let made: Vec<(usize, (ArticleInfo, Option<Diagnostic>), HashSet<String>)> = (0..n)
+        .into_par_iter()
+        .filter(|&j| fresh[j])
+        .map(|j| {
+            let (a, p) = (&content.articles[j], &parsed[j]);
+            (j, info_of(a, p), anchors_of(p))
         })
         .collect();
+    // Articles whose anchors changed: whoever links to them checks again.
+    let mut new_anchors = vec![false; n];
+    for (j, (info, warning), a) in made {
+        let same = old_of_new[j].is_some_and(|k| old.anchors.get(k) == Some(&a));
+        new_anchors[j] = !same && old_of_new[j].is_some();
+        articles[j] = info;
+        title_warnings[j] = warning;
+        anchors[j] = a;
+    }
+
+    let mut changed_keys = changed_keys;
+    for (info, _) in articles.iter().zip(&fresh).filter(|x| *x.1) {
+        if let Some(kb) = &info.kb {
+            changed_keys.insert(kb_key(kb));
+        }
+    }
+    let mut diagnostics: Vec<Diagnostic> = title_warnings.iter().flatten().cloned().collect();
     check_unique_pages(content, &articles, &mut diagnostics);
     check_unique_trees(parsed, &mut diagnostics);
+    let title_rank = title_rank(&articles);
     let by_kb = unique_index(
         content,
         |i| {
@@ -328,7 +474,6 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         "uid",
         &mut diagnostics,
     );
-    let anchors: Vec<HashSet<String>> = parsed.par_iter().map(anchors_of).collect();
     let listed = listed(content);
     let titles: Vec<(&str, &str)> = content
         .articles
@@ -336,7 +481,17 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         .zip(&articles)
         .map(|(a, info)| (a.path.as_str(), info.title.as_str()))
         .collect();
-    let sections = sections::build(&titles, &listed, &config.title);
+    let sections = sections::build(&titles, &listed, &title_rank, &config.title);
+    for dir in old.sections.by_dir.keys() {
+        if sections.get(dir).is_none() {
+            changed_keys.insert(path_key(dir));
+        }
+    }
+    for dir in sections.by_dir.keys() {
+        if old.sections.get(dir).is_none() {
+            changed_keys.insert(path_key(dir));
+        }
+    }
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, a) in content.articles.iter().enumerate() {
         let name = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
@@ -345,10 +500,29 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
     let related = related::related(content, &articles, &listed);
     let taxonomies = {
         let terms: Vec<&Terms> = articles.iter().map(|a| &a.terms).collect();
-        let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
-        taxonomy::taxonomies(&terms, &titles, &listed)
+        taxonomy::taxonomies(&terms, &title_rank, &listed)
     };
-    let neighbours = neighbours(&sections, articles.len());
+    let neighbours = neighbours(&sections, n);
+
+    // Links: kept where nothing they looked up or point at changed.
+    let mut resolved = carry(std::mem::take(&mut old.resolved), n, kept);
+    let mut redirects = carry(std::mem::take(&mut old.redirects), n, kept);
+    let mut article_diagnostics = carry(std::mem::take(&mut old.article_diagnostics), n, kept);
+    let mut deps = carry(std::mem::take(&mut old.deps), n, kept);
+    let again: Vec<usize> = resolved
+        .par_iter_mut()
+        .zip(&mut redirects)
+        .enumerate()
+        .filter_map(|(j, (links, redirect))| {
+            let keep = !fresh[j]
+                && !deps[j].iter().any(|d| changed_keys.contains(d))
+                && remap(links, &new_of_old, &new_anchors)
+                && redirect
+                    .as_mut()
+                    .is_none_or(|r| remap(std::slice::from_mut(r), &new_of_old, &new_anchors));
+            (!keep).then_some(j)
+        })
+        .collect();
     let mut linked = Linked {
         articles,
         sections,
@@ -358,19 +532,25 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         by_uid,
         related,
         anchors,
+        title_rank,
         by_name,
+        title_warnings,
         site_diagnostics: diagnostics,
         ..Linked::default()
     };
-    let everything: Vec<usize> = (0..parsed.len()).collect();
-    let per_article = linked.resolve_articles(&everything, content, parsed, config);
-    for (r, redirect, d) in per_article {
-        linked.resolved.push(r);
-        linked.redirects.push(redirect);
-        linked.article_diagnostics.push(d);
+    let made = linked.resolve_articles(&again, content, parsed, config);
+    for (&j, (r, redirect, d, found)) in again.iter().zip(made) {
+        resolved[j] = r;
+        redirects[j] = redirect;
+        article_diagnostics[j] = d;
+        deps[j] = found;
     }
+    linked.resolved = resolved;
+    linked.redirects = redirects;
+    linked.article_diagnostics = article_diagnostics;
+    linked.deps = deps;
     linked.stats = count_links(parsed, &linked.resolved);
-    linked.backlinks = backlinks(&linked.resolved, &linked.articles, &listed);
+    linked.backlinks = backlinks(&linked.resolved, &linked.title_rank, &listed);
     let mut nav_diags = Vec::new();
     linked.navs = nav::build(
         &content.tocs,
@@ -378,14 +558,100 @@ pub fn link(content: &Content, parsed: &[Parsed], config: &Config) -> Linked {
         &mut nav_diags,
     );
     linked.site_diagnostics.extend(nav_diags);
-    linked.nav_of = content
-        .articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| nav::place_of(&linked.navs, &a.path, i))
-        .collect();
+    linked.nav_of = nav::places(&linked.navs, content);
     linked.gather_diagnostics();
     linked
+}
+
+/// For each article now, its index before, matched by path (both lists
+/// are sorted by path).
+pub fn match_paths(old_paths: &[String], articles: &[crate::content::Article]) -> Vec<Option<usize>> {
+    let mut out = Vec::with_capacity(articles.len());
+    let mut k = 0;
+    for a in articles {
+        while k < old_paths.len() && old_paths[k].as_str() < a.path.as_str() {
+            k += 1;
+        }
+        out.push((k < old_paths.len() && old_paths[k] == a.path).then_some(k));
+    }
+    out
+}
+
+/// `old`'s entries moved to their new places (`to(k)`: where entry `k`
+/// goes, if it is kept), in a list of `n` with defaults elsewhere.
+fn carry<T: Default>(old: Vec<T>, n: usize, to: impl Fn(usize) -> Option<usize>) -> Vec<T> {
+    let mut out: Vec<T> = std::iter::repeat_with(T::default).take(n).collect();
+    for (k, item) in old.into_iter().enumerate() {
+        if let Some(j) = to(k) {
+            out[j] = item;
+        }
+    }
+    out
+}
+
+/// Points kept links at their targets' new indices; false when a target
+/// is gone or has other anchors now (the links must be resolved again).
+fn remap(links: &mut [Resolved], new_of_old: &[Option<usize>], new_anchors: &[bool]) -> bool {
+    for r in links {
+        if let Resolved::Page { article, .. } = r {
+            match new_of_old.get(*article).copied().flatten() {
+                Some(j) if !new_anchors[j] => *article = j,
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The names ([`SiteIndex`] lookups) whose meaning the changes may have
+/// changed: the paths, folders and file names of articles and files that
+/// came or went, and the KB numbers and uids of articles that came, went or
+/// were parsed again.
+fn changed_names(
+    old: &Linked,
+    old_paths: &[String],
+    new_of_old: &[Option<usize>],
+    fresh: &[bool],
+    content: &Content,
+    changes: &Changes,
+) -> HashSet<u64> {
+    let mut keys = HashSet::default();
+    let mut file = |path: &str| {
+        keys.insert(path_key(path));
+        keys.insert(Name::Folder(paths::dir_of(path)).key());
+        let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
+        keys.insert(Name::File(&with_md(&name)).key());
+    };
+    for (k, path) in old_paths.iter().enumerate() {
+        if new_of_old[k].is_none() {
+            file(path);
+        }
+    }
+    for (j, a) in content.articles.iter().enumerate() {
+        if fresh[j] {
+            file(&a.path);
+        }
+    }
+    for path in changes.files {
+        file(path);
+    }
+    let touched_before = |k: usize| new_of_old[k].is_none_or(|j| fresh[j]);
+    for (kb, &k) in &old.by_kb {
+        if touched_before(k) {
+            keys.insert(kb_key(kb));
+        }
+    }
+    for (uid, &k) in &old.by_uid {
+        if touched_before(k) {
+            keys.insert(Name::Uid(uid).key());
+        }
+    }
+    for a in content.articles.iter().zip(fresh).filter(|x| *x.1) {
+        if let Some(uid) = &a.0.front.uid {
+            keys.insert(Name::Uid(uid).key());
+        }
+    }
+    keys
 }
 
 /// What other pages see of an article and what its neighbours' links and
@@ -450,7 +716,7 @@ pub fn update(
     let redo: Vec<usize> = redo.into_iter().collect();
     let per_article = linked.resolve_articles(&redo, content, parsed, config);
     let listed = listed(content);
-    for (&from, (r, redirect, d)) in redo.iter().zip(per_article) {
+    for (&from, (r, redirect, d, deps)) in redo.iter().zip(per_article) {
         let before = targets(&linked.resolved[from], from);
         let after = targets(&r, from);
         if listed[from] {
@@ -459,13 +725,14 @@ pub fn update(
             }
             for &t in after.difference(&before) {
                 linked.backlinks[t].push(from);
-                let articles = &linked.articles;
-                linked.backlinks[t].sort_by_cached_key(|&a| (articles[a].title.to_lowercase(), a));
+                let rank = &linked.title_rank;
+                linked.backlinks[t].sort_by_key(|&a| rank[a]);
             }
         }
         linked.resolved[from] = r;
         linked.redirects[from] = redirect;
         linked.article_diagnostics[from] = d;
+        linked.deps[from] = deps;
     }
     linked.stats = count_links(parsed, &linked.resolved);
     linked.gather_diagnostics();
@@ -508,7 +775,9 @@ fn info_of(a: &crate::content::Article, p: &Parsed) -> (ArticleInfo, Option<Diag
     (info, warning)
 }
 
-type ArticleLinks = (Vec<Resolved>, Option<Resolved>, Vec<Diagnostic>);
+/// An article's resolved links and redirect, their problems, and the
+/// keys of the names they looked up.
+type ArticleLinks = (Vec<Resolved>, Option<Resolved>, Vec<Diagnostic>, Vec<u64>);
 
 impl Linked {
     /// Resolves the links and redirect of each article in `which`.
@@ -522,7 +791,19 @@ impl Linked {
         let site = self.site_index(content, config);
         which
             .par_iter()
-            .map(|&i| resolve_article(i, &parsed[i], content, &self.articles[i].dir, &site))
+            .map(|&i| {
+                let deps = std::sync::Mutex::new(Vec::new());
+                let tracked = SiteIndex {
+                    deps: Some(&deps),
+                    ..site
+                };
+                let (r, redirect, d) =
+                    resolve_article(i, &parsed[i], content, &self.articles[i].dir, &tracked);
+                let mut deps = deps.into_inner().unwrap_or_else(|e| e.into_inner());
+                deps.sort_unstable();
+                deps.dedup();
+                (r, redirect, d, deps)
+            })
             .collect()
     }
 
@@ -539,6 +820,7 @@ impl Linked {
             mounts: &config.links.mounts,
             external_base: config.links.external_base.as_deref(),
             allow_unsafe_links: config.allow_unsafe_links,
+            deps: None,
         }
     }
 
@@ -628,11 +910,7 @@ fn resolve_article(
 
 /// Who links to whom, reversed: each article's backlinks, sorted by title.
 /// Linear in the number of links.
-fn backlinks(
-    resolved: &[Vec<Resolved>],
-    articles: &[ArticleInfo],
-    listed: &[bool],
-) -> Vec<Vec<usize>> {
+fn backlinks(resolved: &[Vec<Resolved>], title_rank: &[u32], listed: &[bool]) -> Vec<Vec<usize>> {
     let mut back: Vec<Vec<usize>> = vec![Vec::new(); resolved.len()];
     for (from, links) in resolved.iter().enumerate() {
         if !listed[from] {
@@ -649,10 +927,23 @@ fn backlinks(
             back[t].push(from);
         }
     }
-    back.par_iter_mut().for_each(|v| {
-        v.sort_by_cached_key(|&a| (articles[a].title.to_lowercase(), a));
-    });
+    back.par_iter_mut()
+        .for_each(|v| v.sort_unstable_by_key(|&a| title_rank[a]));
     back
+}
+
+/// Each article's place when ordered by title, letter case aside (then by
+/// path, which is article order): one sort, so that every listing sorts by
+/// a number.
+fn title_rank(articles: &[ArticleInfo]) -> Vec<u32> {
+    let lower: Vec<String> = articles.par_iter().map(|a| a.title.to_lowercase()).collect();
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| lower[a].cmp(&lower[b]).then(a.cmp(&b)));
+    let mut rank = vec![0; articles.len()];
+    for (place, a) in order.into_iter().enumerate() {
+        rank[a] = place as u32;
+    }
+    rank
 }
 
 /// Front matter title, else the first H1, else the file name (a warning).

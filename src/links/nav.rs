@@ -235,30 +235,60 @@ impl<'a> Reader<'a> {
 /// Where article `a` sits in the navigation: the nav of the nearest folder
 /// (its own, then each parent's) that lists it, and the item indices down
 /// to its first entry.
-pub fn place_of(navs: &[Nav], article_path: &str, a: usize) -> Option<(usize, Vec<usize>)> {
-    let mut folder = paths::dir_of(article_path);
-    loop {
-        if let Some(n) = navs.iter().position(|n| n.dir == folder) {
-            if let Some(path) = find(&navs[n].items, a) {
-                return Some((n, path));
+/// Each article's place in a table of contents: the toc of its folder, or
+/// of the nearest folder above with a toc listing it, and the item indices
+/// down to its first entry there. One walk of each toc for the whole site
+/// (not one per article, which grows with the site times the toc).
+pub fn places(navs: &[Nav], content: &crate::content::Content) -> Vec<Option<(usize, Vec<usize>)>> {
+    let firsts: Vec<rustc_hash::FxHashMap<usize, Vec<usize>>> = navs
+        .iter()
+        .map(|n| {
+            let mut first = rustc_hash::FxHashMap::default();
+            first_places(&n.items, &mut Vec::new(), &mut first);
+            first
+        })
+        .collect();
+    let by_dir: rustc_hash::FxHashMap<&str, usize> = navs
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(n, nav)| (nav.dir.as_str(), n))
+        .collect();
+    content
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(a, article)| {
+            let mut folder = paths::dir_of(&article.path);
+            loop {
+                if let Some(&n) = by_dir.get(folder) {
+                    if let Some(path) = firsts[n].get(&a) {
+                        return Some((n, path.clone()));
+                    }
+                }
+                if folder.is_empty() {
+                    return None;
+                }
+                folder = paths::dir_of(folder.trim_end_matches('/'));
             }
+        })
+        .collect()
+}
+
+/// The first place (items before their children) of each article in
+/// `items`.
+fn first_places(
+    items: &[NavItem],
+    path: &mut Vec<usize>,
+    first: &mut rustc_hash::FxHashMap<usize, Vec<usize>>,
+) {
+    for (k, item) in items.iter().enumerate() {
+        path.push(k);
+        if let NavTarget::Article(a) = item.target {
+            first.entry(a).or_insert_with(|| path.clone());
         }
-        if folder.is_empty() {
-            return None;
-        }
-        folder = paths::dir_of(folder.trim_end_matches('/'));
+        first_places(&item.children, path, first);
+        path.pop();
     }
 }
 
-fn find(items: &[NavItem], a: usize) -> Option<Vec<usize>> {
-    for (k, item) in items.iter().enumerate() {
-        if item.target == NavTarget::Article(a) {
-            return Some(vec![k]);
-        }
-        if let Some(mut rest) = find(&item.children, a) {
-            rest.insert(0, k);
-            return Some(rest);
-        }
-    }
-    None
-}

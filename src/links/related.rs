@@ -44,52 +44,53 @@ fn terms_of(info: &ArticleInfo) -> impl Iterator<Item = (Kind, &str)> {
 /// Per article (in `Content::articles` order), its related articles, best
 /// first. Articles not `listed` (redirects) neither get nor give any.
 pub fn related(content: &Content, articles: &[ArticleInfo], listed: &[bool]) -> Vec<Vec<usize>> {
-    // Articles are sorted by path, so pushing in index order keeps every
-    // postings list in path order.
-    let mut postings: HashMap<(Kind, &str), Vec<usize>> = HashMap::default();
+    // Each distinct term gets a number; articles are sorted by path, so
+    // pushing in index order keeps every postings list in path order.
+    let mut ids: HashMap<(Kind, &str), usize> = HashMap::default();
+    let mut postings: Vec<Vec<usize>> = Vec::new();
+    let mut terms: Vec<Vec<(usize, u32)>> = vec![Vec::new(); articles.len()];
     for (i, info) in articles.iter().enumerate() {
-        if listed[i] {
-            for term in terms_of(info) {
-                postings.entry(term).or_default().push(i);
-            }
+        if !listed[i] {
+            continue;
+        }
+        for term in terms_of(info) {
+            let id = *ids.entry(term).or_insert_with(|| {
+                postings.push(Vec::new());
+                postings.len() - 1
+            });
+            postings[id].push(i);
+            terms[i].push((id, term.0.weight()));
         }
     }
-    (0..articles.len())
-        .into_par_iter()
-        .map(|i| {
-            if !listed[i] {
-                return Vec::new();
-            }
-            let mut scores: HashMap<usize, u32> = HashMap::default();
-            for term in terms_of(&articles[i]) {
-                let list = &postings[&term];
+    let dates: Vec<_> = content.articles.iter().map(|a| a.front.date).collect();
+    terms
+        .par_iter()
+        .enumerate()
+        .map(|(i, terms)| {
+            // Every (candidate, weight) of the windows, then summed per
+            // candidate: a sort of a few hundred numbers, no map.
+            let mut shared: Vec<(usize, u32)> = Vec::new();
+            for &(id, weight) in terms {
+                let list = &postings[id];
                 let pos = list.binary_search(&i).unwrap_or_else(|p| p);
                 let window = &list[pos.saturating_sub(WINDOW)..(pos + WINDOW + 1).min(list.len())];
-                for &b in window.iter().filter(|&&b| b != i) {
-                    *scores.entry(b).or_default() += term.0.weight();
+                shared.extend(window.iter().filter(|&&b| b != i).map(|&b| (b, weight)));
+            }
+            shared.sort_unstable_by_key(|s| s.0);
+            let mut best: Vec<(u32, usize)> = Vec::new();
+            for run in shared.chunk_by(|x, y| x.0 == y.0) {
+                let score: u32 = run.iter().map(|s| s.1).sum();
+                if score >= MIN_SCORE {
+                    best.push((score, run[0].0));
                 }
             }
-            let mut best: Vec<(u32, usize)> = scores
-                .into_iter()
-                .filter(|&(_, s)| s >= MIN_SCORE)
-                .map(|(b, s)| (s, b))
-                .collect();
             // Most shared first, then the most recently updated, then path.
-            best.sort_by(|x, y| {
+            best.sort_unstable_by(|x, y| {
                 y.0.cmp(&x.0)
-                    .then(
-                        content.articles[y.1]
-                            .front
-                            .date
-                            .cmp(&content.articles[x.1].front.date),
-                    )
+                    .then(dates[y.1].cmp(&dates[x.1]))
                     .then(x.1.cmp(&y.1))
             });
-            // Not collected from `best` itself: that would keep its whole
-            // allocation for five entries (75 MB at 20,000 articles).
-            let mut out = Vec::with_capacity(best.len().min(MAX));
-            out.extend(best.iter().take(MAX).map(|&(_, b)| b));
-            out
+            best.iter().take(MAX).map(|&(_, b)| b).collect()
         })
         .collect()
 }

@@ -60,9 +60,14 @@ fn ancestors(dir: &str) -> Vec<String> {
 }
 
 /// Builds the sections. `paths_and_titles[i]` is article i's content path
-/// and title; only `listed` articles appear (redirects do not); `root_title`
-/// names the home page.
-pub fn build(paths_and_titles: &[(&str, &str)], listed: &[bool], root_title: &str) -> Sections {
+/// and title, `title_rank[i]` its place in title order; only `listed`
+/// articles appear (redirects do not); `root_title` names the home page.
+pub fn build(
+    paths_and_titles: &[(&str, &str)],
+    listed: &[bool],
+    title_rank: &[u32],
+    root_title: &str,
+) -> Sections {
     let mut by_dir: BTreeMap<String, Section> = BTreeMap::new();
     let ensure = |by_dir: &mut BTreeMap<String, Section>, dir: &str| {
         for d in ancestors(dir) {
@@ -131,8 +136,7 @@ pub fn build(paths_and_titles: &[(&str, &str)], listed: &[bool], root_title: &st
         .map(|(d, s)| (d.clone(), s.title.clone()))
         .collect();
     for s in by_dir.values_mut() {
-        s.articles
-            .sort_by_cached_key(|&i| key(paths_and_titles[i].1, paths_and_titles[i].0));
+        s.articles.sort_unstable_by_key(|&i| title_rank[i]);
         s.children.sort_by_cached_key(|d| key(&titles[d], d));
     }
     Sections { by_dir }
@@ -171,6 +175,7 @@ mod tests {
                 ("gone/old.md", "Old"),
             ],
             &[true, true, true, true, true, true, true, false],
+            &[5, 1, 0, 7, 6, 2, 4, 3],
             "KB",
         );
         let dirs: Vec<_> = s.by_dir.keys().map(String::as_str).collect();

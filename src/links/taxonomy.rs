@@ -108,7 +108,8 @@ fn find<'t>(terms: &'t [Term], name: &str) -> Option<&'t Term> {
 
 /// The site's three taxonomies (DESIGN: Taxonomies), from the listed
 /// articles' terms.
-pub fn taxonomies(terms: &[&Terms], titles: &[&str], listed: &[bool]) -> Vec<Taxonomy> {
+/// `title_rank[i]` is article i's place in title order.
+pub fn taxonomies(terms: &[&Terms], title_rank: &[u32], listed: &[bool]) -> Vec<Taxonomy> {
     let members = |key: &dyn Fn(&Terms) -> Vec<String>| {
         let mut by_name: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         for (i, t) in terms.iter().enumerate().filter(|(i, _)| listed[*i]) {
@@ -121,7 +122,7 @@ pub fn taxonomies(terms: &[&Terms], titles: &[&str], listed: &[bool]) -> Vec<Tax
     let products = members(&|t| t.products.clone());
     let topics = members(&|t| t.topic.iter().cloned().collect());
     let services = members(&|t| t.service.iter().cloned().collect());
-    let by_title = |v: &mut Vec<usize>| v.sort_by_cached_key(|&a| (titles[a].to_lowercase(), a));
+    let by_title = |v: &mut Vec<usize>| v.sort_unstable_by_key(|&a| title_rank[a]);
     let make = |key: &'static str, map: std::collections::BTreeMap<String, Vec<usize>>| {
         let mut slugs = Slugs::default();
         let mut terms: Vec<Term> = map
@@ -275,7 +276,7 @@ mod tests {
             t("sql", None, &[]),
         ];
         let terms: Vec<&Terms> = all.iter().collect();
-        let tax = taxonomies(&terms, &["D", "C", "B", "A"], &[true, true, true, false]);
+        let tax = taxonomies(&terms, &[3, 2, 1, 0], &[true, true, true, false]);
         let products: Vec<(&str, &str)> = tax[0]
             .terms
             .iter()

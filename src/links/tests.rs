@@ -504,3 +504,97 @@ fn update_declines_when_what_others_see_changed() {
     let (ok, _) = edit_and_update(&mut c, &mut parsed, &mut l, 0, "---\nkb: 123\n---\n# A\n");
     assert!(!ok, "a new KB number changes alias pages and mentions");
 }
+
+/// Everything a page is made from, as text: `relink` and `link` must agree
+/// on all of it.
+fn snapshot(l: &Linked) -> String {
+    let mut diags: Vec<String> = l.diagnostics.iter().map(|d| format!("{d:?}")).collect();
+    diags.sort();
+    let mut kb: Vec<_> = l.by_kb.iter().collect();
+    kb.sort();
+    let mut uid: Vec<_> = l.by_uid.iter().collect();
+    uid.sort();
+    format!(
+        "{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{kb:?}\n{uid:?}\n{diags:#?}",
+        l.articles,
+        l.resolved,
+        l.redirects,
+        l.backlinks,
+        l.related,
+        l.sections,
+        l.taxonomies,
+        l.neighbours,
+        l.navs,
+        l.nav_of,
+        l.stats,
+    )
+}
+
+/// The site `files`, changed into `after` (a file `None` is deleted),
+/// linked afresh and relinked from before: the same.
+fn relinks_like_link(files: &[(&str, &str)], after: &[(&str, Option<&str>)]) {
+    let config = Config {
+        links: crate::config::LinksConfig {
+            mounts: [("/kb-site/".to_string(), "s/".to_string())].into(),
+            external_base: None,
+        },
+        ..Config::default()
+    };
+    let (before, _, old) = run(files, &config);
+    let mut now: Vec<(&str, &str)> = files
+        .iter()
+        .filter(|(p, _)| !after.iter().any(|(q, _)| q == p))
+        .copied()
+        .collect();
+    now.extend(after.iter().filter_map(|(p, t)| Some((*p, (*t)?))));
+    let (c, parsed, fresh) = run(&now, &config);
+    let old_paths: Vec<String> = before.articles.iter().map(|a| a.path.clone()).collect();
+    let changed: Vec<String> = after.iter().map(|(p, _)| p.to_string()).collect();
+    let reparsed: Vec<usize> = (0..c.articles.len())
+        .filter(|&i| changed.contains(&c.articles[i].path))
+        .collect();
+    let changes = Changes {
+        parsed: &reparsed,
+        files: &changed,
+    };
+    let relinked = relink(old, &old_paths, &c, &parsed, &config, &changes);
+    assert_eq!(snapshot(&relinked), snapshot(&fresh), "after {after:?}");
+}
+
+#[test]
+fn relink_equals_link_whatever_comes_goes_or_changes() {
+    let site: &[(&str, &str)] = &[
+        ("index.md", "# Home\n\nSee [policy](s/ha/policy.md) and KB 841696."),
+        (
+            "s/ha/policy.md",
+            "---\ntitle: Policy\nkb: 841696\nuid: the-policy\nms.topic: reference\n---\n# Policy\n\n_Applies to:_ Windows Server 2019\n\n## Cause\n\nText [a](a.md#cause) ![pic](media/pic.png) [new](new.md) [gone](old.md) [up](../ha) [folder](../sql/)",
+        ),
+        (
+            "s/ha/a.md",
+            "---\ntitle: A\nms.topic: reference\n---\n# A\n\n_Applies to:_ Windows Server 2019\n\n## Cause\n\n[p](policy.md#cause) <xref:the-policy> [kb](https://support.microsoft.com/help/841696) [m](/kb-site/ha/policy) [x](/kb-site/sql/c)",
+        ),
+        ("s/ha/old.md", "# Old\n\n[b](b.md)"),
+        ("s/ha/b.md", "# B\n\nKB 123456 and [a](A.md)"),
+        ("s/sql/c.md", "---\ntitle: C\nredirect_url: ../ha/a.md\n---\n"),
+        ("s/ha/toc.yml", "- name: Policy\n  href: policy.md\n- name: New\n  href: new.md\n"),
+    ];
+    let cases: &[&[(&str, Option<&str>)]] = &[
+        // A new article others already link to (by path and KB number).
+        &[("s/ha/new.md", Some("---\nkb: 123456\n---\n# New\n\n## Cause\n"))],
+        // An article deleted, one renamed (its links follow).
+        &[("s/ha/old.md", None)],
+        &[("s/ha/a.md", None), ("s/ha/renamed.md", Some("# A renamed\n\n[p](policy.md)"))],
+        // A retitle, a new KB number, a new uid, other anchors.
+        &[("s/ha/a.md", Some("---\ntitle: Zed\nkb: 999\nuid: zed\n---\n# Zed\n\n## Other\n"))],
+        &[("s/ha/policy.md", Some("---\ntitle: Policy\nkb: 841697\n---\n# Policy\n\n## Changed\n"))],
+        // An image appears; a folder's page appears; a whole new folder.
+        &[("s/ha/media/pic.png", Some("png"))],
+        &[("s/sql/index.md", Some("# SQL\n"))],
+        &[("s/new/x.md", Some("# X\n\n[p](../ha/policy.md)"))],
+        // A redirect turned into an article.
+        &[("s/sql/c.md", Some("# C is back\n"))],
+    ];
+    for after in cases {
+        relinks_like_link(site, after);
+    }
+}

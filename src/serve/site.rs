@@ -219,6 +219,7 @@ impl Live {
         let mut partials: Vec<String> = Vec::new();
         let mut structure = false;
         let mut assets = false;
+        let mut came_or_went: Vec<String> = Vec::new();
         for rel in &content_paths {
             match content::reload(&mut self.site.content, &self.site.load, rel) {
                 Some(FileChange::Nothing) => {}
@@ -232,13 +233,19 @@ impl Live {
                 }
                 Some(FileChange::Structure) => structure = true,
                 None => {
+                    // Read everything again; what came or went is what
+                    // the link stage must know of.
+                    let before = std::mem::take(&mut self.site.content.assets);
                     self.site.content = content::load(&self.site.load);
+                    let now = &self.site.content.assets;
+                    came_or_went.extend(before.symmetric_difference(now).cloned());
                     structure = true;
                 }
             }
         }
         self.timer.stage("read");
         if structure {
+            content_paths.extend(came_or_went);
             return self.restructure(&content_paths, names);
         }
         // Articles can be included too: what takes in a changed file is
@@ -277,8 +284,9 @@ impl Live {
                     .insert(self.site.content.articles[i].path.clone(), doc);
             }
         } else {
-            self.site.linked =
-                links::link(&self.site.content, &self.site.parsed, &self.site.config);
+            let paths = std::mem::take(&mut self.parsed_paths);
+            self.relink(&paths, &reparse, &[]);
+            self.parsed_paths = paths;
             self.timer.stage("link");
             self.refresh_docs();
         }
@@ -293,36 +301,34 @@ impl Live {
     }
 
     /// Files came or went: parse what is new or may now find its
-    /// include, and link the whole site again.
+    /// include, and link the site again (reusing what did not change).
     fn restructure(&mut self, changed: &[String], names: Vec<String>) -> Update {
-        let old = std::mem::take(&mut self.site.parsed);
-        let mut by_path: HashMap<String, Parsed> = std::mem::take(&mut self.parsed_paths)
+        let mut old: Vec<Option<Parsed>> = std::mem::take(&mut self.site.parsed)
             .into_iter()
-            .zip(old)
+            .map(Some)
             .collect();
+        let old_of_new = links::match_paths(&self.parsed_paths, &self.site.content.articles);
         // New articles, those taking in a changed file, and those missing
         // an include that may have just appeared.
-        let must_parse = |p: Option<&Parsed>| match p {
-            None => true,
-            Some(p) => {
-                p.sources.iter().any(|s| changed.contains(&s.path))
-                    || p.diagnostics.iter().any(|d| {
-                        d.message.starts_with("include file not found")
-                            || d.message.starts_with("include `")
-                    })
-            }
+        let must_parse = |p: &Parsed| {
+            p.sources.iter().any(|s| changed.contains(&s.path))
+                || p.diagnostics.iter().any(|d| {
+                    d.message.starts_with("include file not found")
+                        || d.message.starts_with("include `")
+                })
         };
-        let mut parsed = Vec::with_capacity(self.site.content.articles.len());
+        let mut parsed = Vec::with_capacity(old_of_new.len());
         let mut fresh = Vec::new();
-        for (i, a) in self.site.content.articles.iter().enumerate() {
-            let old = by_path.remove(&a.path);
-            if must_parse(old.as_ref()) {
-                fresh.push(i);
-                parsed.push(Parsed::default());
-            } else {
-                parsed.push(old.expect("kept when not parsed again"));
+        for (i, k) in old_of_new.iter().enumerate() {
+            match k.and_then(|k| old[k].take()).filter(|p| !must_parse(p)) {
+                Some(p) => parsed.push(p),
+                None => {
+                    fresh.push(i);
+                    parsed.push(Parsed::default());
+                }
             }
         }
+        drop(old);
         self.site.parsed = parsed;
         let made = self.parse_articles(&fresh);
         for (&i, p) in fresh.iter().zip(made) {
@@ -330,14 +336,9 @@ impl Live {
         }
         self.release_text();
         self.timer.stage("parse");
-        self.parsed_paths = self.article_paths();
-        let paths: HashSet<&str> = self
-            .site
-            .content
-            .articles
-            .iter()
-            .map(|a| a.path.as_str())
-            .collect();
+        let new_paths = self.article_paths();
+        let old_paths = std::mem::replace(&mut self.parsed_paths, new_paths);
+        let paths: HashSet<&str> = self.parsed_paths.iter().map(String::as_str).collect();
         self.versions.retain(|p, _| paths.contains(p.as_str()));
         for &i in &fresh {
             self.next_version += 1;
@@ -346,11 +347,31 @@ impl Live {
                 self.next_version,
             );
         }
-        self.site.linked = links::link(&self.site.content, &self.site.parsed, &self.site.config);
+        self.relink(&old_paths, &fresh, changed);
         self.timer.stage("link");
         self.refresh_docs();
         self.timer.stage("search text");
         self.render_changes(names, false)
+    }
+
+    /// The link stage again after the articles `parsed` (new indices) were
+    /// parsed again and the files `changed` came, went or changed; the
+    /// articles were at `old_paths`.
+    fn relink(&mut self, old_paths: &[String], parsed: &[usize], changed: &[String]) {
+        let old = std::mem::take(&mut self.site.linked);
+        let changes = links::Changes {
+            parsed,
+            files: changed,
+        };
+        let site = &self.site;
+        self.site.linked = links::relink(
+            old,
+            old_paths,
+            &site.content,
+            &site.parsed,
+            &site.config,
+            &changes,
+        );
     }
 
     fn article_paths(&self) -> Vec<String> {
