@@ -185,7 +185,9 @@ impl Name<'_> {
 /// folder or a file gives the same key.
 fn path_key(path: &str) -> u64 {
     let lower = path.trim_matches('/').to_lowercase();
-    let p = lower.strip_suffix(".md").or_else(|| lower.strip_suffix(".yml"));
+    let p = lower
+        .strip_suffix(".md")
+        .or_else(|| lower.strip_suffix(".yml"));
     let p = p.unwrap_or(&lower);
     let p = match p.strip_suffix("/index") {
         Some(folder) => folder,
@@ -421,6 +423,17 @@ pub fn relink(
     // What kept articles keep: moved to their new place.
     let kept = |k: usize| new_of_old[k].filter(|&j| !fresh[j]);
     let changed_keys = changed_names(&old, old_paths, &new_of_old, &fresh, content, changes);
+    // Terms of the articles that went or changed, where they stood.
+    let mut touched: Vec<(usize, Terms)> = Vec::new();
+    if !old.related.is_empty() {
+        for (k, info) in old.articles.iter_mut().enumerate() {
+            if kept(k).is_none() {
+                let path = old_paths[k].as_str();
+                let at = content.articles.partition_point(|a| a.path.as_str() < path);
+                touched.push((at, std::mem::take(&mut info.terms)));
+            }
+        }
+    }
     let mut articles = carry(std::mem::take(&mut old.articles), n, kept);
     let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), n, kept);
     let mut anchors = carry(std::mem::take(&mut old.anchors), n, kept);
@@ -448,40 +461,84 @@ pub fn relink(
             changed_keys.insert(kb_key(kb));
         }
     }
-    let mut diagnostics: Vec<Diagnostic> = title_warnings.iter().flatten().cloned().collect();
-    check_unique_pages(content, &articles, &mut diagnostics);
-    check_unique_trees(parsed, &mut diagnostics);
     let title_rank = title_rank(&articles);
-    let by_kb = unique_index(
-        content,
-        |i| {
-            let front = &content.articles[i].front;
-            let line = match front.kb {
-                Some(_) => front.kb_line,
-                None => parsed[i].meta.kb_line,
-            };
-            Some((articles[i].kb.clone()?, line))
-        },
-        "KB number",
-        &mut diagnostics,
-    );
-    let by_uid = unique_index(
-        content,
-        |i| {
-            let front = &content.articles[i].front;
-            Some((front.uid.clone()?, front.uid_line))
-        },
-        "uid",
-        &mut diagnostics,
-    );
     let listed = listed(content);
-    let titles: Vec<(&str, &str)> = content
-        .articles
-        .iter()
-        .zip(&articles)
-        .map(|(a, info)| (a.path.as_str(), info.title.as_str()))
-        .collect();
-    let sections = sections::build(&titles, &listed, &title_rank, &config.title);
+    let before = (!old.related.is_empty()).then(|| {
+        let mut old_related = carry(std::mem::take(&mut old.related), n, kept)
+            .into_iter()
+            .map(Some)
+            .collect::<Vec<_>>();
+        for r in old_related.iter_mut() {
+            let moved = r.as_ref().and_then(|list| {
+                list.iter()
+                    .map(|&k| new_of_old.get(k).copied().flatten())
+                    .collect::<Option<Vec<usize>>>()
+            });
+            *r = moved;
+        }
+        for (j, &f) in fresh.iter().enumerate() {
+            if f {
+                old_related[j] = None;
+                touched.push((j, articles[j].terms.clone()));
+            }
+        }
+        related::Before {
+            related: old_related,
+            touched,
+        }
+    });
+    // The site-wide lists and indexes, side by side.
+    let site_checks = || {
+        let mut diagnostics: Vec<Diagnostic> = title_warnings.iter().flatten().cloned().collect();
+        check_unique_pages(content, &articles, &mut diagnostics);
+        check_unique_trees(parsed, &mut diagnostics);
+        let by_kb = unique_index(
+            content,
+            |i| {
+                let front = &content.articles[i].front;
+                let line = match front.kb {
+                    Some(_) => front.kb_line,
+                    None => parsed[i].meta.kb_line,
+                };
+                Some((articles[i].kb.clone()?, line))
+            },
+            "KB number",
+            &mut diagnostics,
+        );
+        let by_uid = unique_index(
+            content,
+            |i| {
+                let front = &content.articles[i].front;
+                Some((front.uid.clone()?, front.uid_line))
+            },
+            "uid",
+            &mut diagnostics,
+        );
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, a) in content.articles.iter().enumerate() {
+            let name = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
+            by_name.entry(name).or_default().push(i);
+        }
+        (diagnostics, by_kb, by_uid, by_name)
+    };
+    let sections = || {
+        let titles: Vec<(&str, &str)> = content
+            .articles
+            .iter()
+            .zip(&articles)
+            .map(|(a, info)| (a.path.as_str(), info.title.as_str()))
+            .collect();
+        sections::build(&titles, &listed, &title_rank, &config.title)
+    };
+    let taxonomies = || {
+        let terms: Vec<&Terms> = articles.iter().map(|a| &a.terms).collect();
+        taxonomy::taxonomies(&terms, &title_rank, &listed)
+    };
+    let related = || related::related(content, &articles, &listed, before);
+    let (((diagnostics, by_kb, by_uid, by_name), sections), (related, taxonomies)) = rayon::join(
+        || rayon::join(site_checks, sections),
+        || rayon::join(related, taxonomies),
+    );
     for dir in old.sections.by_dir.keys() {
         if sections.get(dir).is_none() {
             changed_keys.insert(path_key(dir));
@@ -492,16 +549,6 @@ pub fn relink(
             changed_keys.insert(path_key(dir));
         }
     }
-    let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
-    for (i, a) in content.articles.iter().enumerate() {
-        let name = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
-        by_name.entry(name).or_default().push(i);
-    }
-    let related = related::related(content, &articles, &listed);
-    let taxonomies = {
-        let terms: Vec<&Terms> = articles.iter().map(|a| &a.terms).collect();
-        taxonomy::taxonomies(&terms, &title_rank, &listed)
-    };
     let neighbours = neighbours(&sections, n);
 
     // Links: kept where nothing they looked up or point at changed.
@@ -549,14 +596,21 @@ pub fn relink(
     linked.redirects = redirects;
     linked.article_diagnostics = article_diagnostics;
     linked.deps = deps;
-    linked.stats = count_links(parsed, &linked.resolved);
-    linked.backlinks = backlinks(&linked.resolved, &linked.title_rank, &listed);
-    let mut nav_diags = Vec::new();
-    linked.navs = nav::build(
-        &content.tocs,
-        &linked.site_index(content, config),
-        &mut nav_diags,
+    let ((stats, backlinks), (navs, nav_diags)) = rayon::join(
+        || {
+            rayon::join(
+                || count_links(parsed, &linked.resolved),
+                || backlinks(&linked.resolved, &linked.title_rank, &listed),
+            )
+        },
+        || {
+            let mut nav_diags = Vec::new();
+            let site = linked.site_index(content, config);
+            let navs = nav::build(&content.tocs, &site, &mut nav_diags);
+            (navs, nav_diags)
+        },
     );
+    (linked.stats, linked.backlinks, linked.navs) = (stats, backlinks, navs);
     linked.site_diagnostics.extend(nav_diags);
     linked.nav_of = nav::places(&linked.navs, content);
     linked.gather_diagnostics();
@@ -565,7 +619,10 @@ pub fn relink(
 
 /// For each article now, its index before, matched by path (both lists
 /// are sorted by path).
-pub fn match_paths(old_paths: &[String], articles: &[crate::content::Article]) -> Vec<Option<usize>> {
+pub fn match_paths(
+    old_paths: &[String],
+    articles: &[crate::content::Article],
+) -> Vec<Option<usize>> {
     let mut out = Vec::with_capacity(articles.len());
     let mut k = 0;
     for a in articles {
@@ -936,7 +993,10 @@ fn backlinks(resolved: &[Vec<Resolved>], title_rank: &[u32], listed: &[bool]) ->
 /// path, which is article order): one sort, so that every listing sorts by
 /// a number.
 fn title_rank(articles: &[ArticleInfo]) -> Vec<u32> {
-    let lower: Vec<String> = articles.par_iter().map(|a| a.title.to_lowercase()).collect();
+    let lower: Vec<String> = articles
+        .par_iter()
+        .map(|a| a.title.to_lowercase())
+        .collect();
     let mut order: Vec<usize> = (0..articles.len()).collect();
     order.par_sort_unstable_by(|&a, &b| lower[a].cmp(&lower[b]).then(a.cmp(&b)));
     let mut rank = vec![0; articles.len()];

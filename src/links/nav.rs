@@ -291,4 +291,3 @@ fn first_places(
         path.pop();
     }
 }
-

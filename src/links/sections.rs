@@ -41,6 +41,19 @@ impl Sections {
     }
 }
 
+/// `a/b/` → `a/b/`, `a/`, `` (slices of `dir`, nothing allocated).
+fn ancestors_of(dir: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(dir);
+    std::iter::from_fn(move || {
+        let d = next?;
+        next = (!d.is_empty()).then(|| match d.trim_end_matches('/').rfind('/') {
+            Some(i) => &d[..=i],
+            None => "",
+        });
+        Some(d)
+    })
+}
+
 /// `a/b/` → [`a/b/`, `a/`, ``].
 fn ancestors(dir: &str) -> Vec<String> {
     let mut out = vec![dir.to_string()];
@@ -85,7 +98,12 @@ pub fn build(
     };
     // Folders that hold articles (an index.md makes its folder one too).
     for (_, (path, _)) in listed_articles() {
-        ensure(&mut by_dir, paths::dir_of(path));
+        for d in ancestors_of(paths::dir_of(path)) {
+            if by_dir.contains_key(d) {
+                break; // and so are the folders above it
+            }
+            ensure(&mut by_dir, d);
+        }
     }
     for (i, (path, _)) in listed_articles() {
         let page_dir = paths::page_dir(path);
@@ -97,16 +115,12 @@ pub fn build(
                 }
             }
         }
-        for d in ancestors(paths::dir_of(path)) {
-            if let Some(s) = by_dir.get_mut(&d) {
+        for d in ancestors_of(paths::dir_of(path)) {
+            if let Some(s) = by_dir.get_mut(d) {
                 s.count += 1;
             }
         }
-    }
-    // A sibling `D.md` also counts in its parent's folder: it was added to
-    // D's count above via its parent, and now belongs to D; fix counts.
-    for (i, (path, _)) in listed_articles() {
-        let page_dir = paths::page_dir(path);
+        // A sibling `D.md` is folder D's page: it counts in D too.
         if page_dir != paths::dir_of(path) && by_dir.get(&page_dir).and_then(|s| s.index) == Some(i)
         {
             if let Some(s) = by_dir.get_mut(&page_dir) {

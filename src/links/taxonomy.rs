@@ -110,29 +110,32 @@ fn find<'t>(terms: &'t [Term], name: &str) -> Option<&'t Term> {
 /// articles' terms.
 /// `title_rank[i]` is article i's place in title order.
 pub fn taxonomies(terms: &[&Terms], title_rank: &[u32], listed: &[bool]) -> Vec<Taxonomy> {
-    let members = |key: &dyn Fn(&Terms) -> Vec<String>| {
-        let mut by_name: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
-        for (i, t) in terms.iter().enumerate().filter(|(i, _)| listed[*i]) {
-            for name in key(t) {
-                by_name.entry(name).or_default().push(i);
-            }
+    // Term name → its articles, names borrowed (one copy per term, made
+    // below, not one per article).
+    type Members<'t> = std::collections::BTreeMap<&'t str, Vec<usize>>;
+    let (mut products, mut topics, mut services) = (Members::new(), Members::new(), Members::new());
+    for (i, t) in terms.iter().enumerate().filter(|(i, _)| listed[*i]) {
+        for p in &t.products {
+            products.entry(p.as_str()).or_default().push(i);
         }
-        by_name
-    };
-    let products = members(&|t| t.products.clone());
-    let topics = members(&|t| t.topic.iter().cloned().collect());
-    let services = members(&|t| t.service.iter().cloned().collect());
+        if let Some(topic) = &t.topic {
+            topics.entry(topic.as_str()).or_default().push(i);
+        }
+        if let Some(service) = &t.service {
+            services.entry(service.as_str()).or_default().push(i);
+        }
+    }
     let by_title = |v: &mut Vec<usize>| v.sort_unstable_by_key(|&a| title_rank[a]);
-    let make = |key: &'static str, map: std::collections::BTreeMap<String, Vec<usize>>| {
+    let make = |key: &'static str, map: Members| {
         let mut slugs = Slugs::default();
         let mut terms: Vec<Term> = map
             .into_iter()
             .map(|(name, mut articles)| {
                 by_title(&mut articles);
                 Term {
-                    dir: format!("{key}/{}/", slugs.next(&name)),
+                    dir: format!("{key}/{}/", slugs.next(name)),
                     key: name.to_lowercase(),
-                    name,
+                    name: name.to_string(),
                     articles,
                     children: Vec::new(),
                 }

@@ -580,13 +580,25 @@ fn relink_equals_link_whatever_comes_goes_or_changes() {
     ];
     let cases: &[&[(&str, Option<&str>)]] = &[
         // A new article others already link to (by path and KB number).
-        &[("s/ha/new.md", Some("---\nkb: 123456\n---\n# New\n\n## Cause\n"))],
+        &[(
+            "s/ha/new.md",
+            Some("---\nkb: 123456\n---\n# New\n\n## Cause\n"),
+        )],
         // An article deleted, one renamed (its links follow).
         &[("s/ha/old.md", None)],
-        &[("s/ha/a.md", None), ("s/ha/renamed.md", Some("# A renamed\n\n[p](policy.md)"))],
+        &[
+            ("s/ha/a.md", None),
+            ("s/ha/renamed.md", Some("# A renamed\n\n[p](policy.md)")),
+        ],
         // A retitle, a new KB number, a new uid, other anchors.
-        &[("s/ha/a.md", Some("---\ntitle: Zed\nkb: 999\nuid: zed\n---\n# Zed\n\n## Other\n"))],
-        &[("s/ha/policy.md", Some("---\ntitle: Policy\nkb: 841697\n---\n# Policy\n\n## Changed\n"))],
+        &[(
+            "s/ha/a.md",
+            Some("---\ntitle: Zed\nkb: 999\nuid: zed\n---\n# Zed\n\n## Other\n"),
+        )],
+        &[(
+            "s/ha/policy.md",
+            Some("---\ntitle: Policy\nkb: 841697\n---\n# Policy\n\n## Changed\n"),
+        )],
         // An image appears; a folder's page appears; a whole new folder.
         &[("s/ha/media/pic.png", Some("png"))],
         &[("s/sql/index.md", Some("# SQL\n"))],
@@ -596,5 +608,57 @@ fn relink_equals_link_whatever_comes_goes_or_changes() {
     ];
     for after in cases {
         relinks_like_link(site, after);
+    }
+}
+
+/// Articles `from..to` of a generated site: folders of 50, products and
+/// topics from small sets, dates, and links to neighbours and KB numbers.
+fn generated(range: std::ops::Range<usize>, variant: &str) -> Vec<(String, String)> {
+    range
+        .map(|i| {
+            let products = ["Windows Server 2019", "Windows Server 2022", "SQL Server", "Exchange"];
+            let applies = format!("{}, {}", products[i % 4], products[(i / 3) % 4]);
+            let topic = ["reference", "troubleshooting", "how-to"][i % 3];
+            let path = format!("s/f{}/a{i:04}.md", i / 50);
+            let text = format!(
+                "---\ntitle: {variant}Article {}\nms.date: 0{}/1{}/2024\nms.topic: {topic}\nkb: {}\n---\n# Article\n\n_Applies to:_ {applies}\n\n## Part {}\n\nSee [next](../f{}/a{:04}.md#part-{}) and KB {}.\n",
+                (i * 7919) % 1000,
+                1 + i % 9,
+                i % 10,
+                100_000 + i,
+                i % 5,
+                (i + 1) / 50,
+                i + 1,
+                (i + 1) % 5,
+                100_000 + (i * 13) % 400,
+            );
+            (path, text)
+        })
+        .collect()
+}
+
+#[test]
+fn relink_equals_link_on_a_site_with_long_postings() {
+    let site = generated(0..400, "");
+    let files: Vec<(&str, &str)> = site.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let retitled = generated(120..122, "Retitled ");
+    let added = generated(400..403, "");
+    let changed_terms = generated(7..8, "")
+        .pop()
+        .unwrap()
+        .1
+        .replace("Exchange", "Office");
+    let mut after: Vec<(&str, Option<&str>)> = vec![
+        (files[10].0, None),
+        (files[11].0, None),
+        (files[299].0, None),
+        (retitled[0].0.as_str(), Some(retitled[0].1.as_str())),
+        (retitled[1].0.as_str(), Some(retitled[1].1.as_str())),
+        (files[7].0, Some(changed_terms.as_str())),
+    ];
+    after.extend(added.iter().map(|(p, t)| (p.as_str(), Some(t.as_str()))));
+    relinks_like_link(&files, &after);
+    for one in &after {
+        relinks_like_link(&files, std::slice::from_ref(one));
     }
 }

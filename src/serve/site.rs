@@ -89,12 +89,12 @@ pub struct Live {
     parsed_paths: Vec<String>,
     /// Per content path of an article, a number changed whenever it is
     /// parsed again.
-    versions: HashMap<String, u64>,
+    versions: Vec<u64>,
     next_version: u64,
     /// Per article, its search text (`None`: a redirect).
     /// Per article path: what its search text was made from, and the
     /// text (`None`: a redirect).
-    docs: HashMap<String, (u64, Option<Arc<DocText>>)>,
+    docs: Vec<(u64, Option<Arc<DocText>>)>,
     render_diagnostics: Vec<Diagnostic>,
     /// The render plan's item paths as last served, and their inputs.
     served_items: Vec<String>,
@@ -122,9 +122,9 @@ impl Live {
             drafts,
             site: Prepared::default(),
             parsed_paths: Vec::new(),
-            versions: HashMap::default(),
+            versions: Vec::new(),
             next_version: 0,
-            docs: HashMap::default(),
+            docs: Vec::new(),
             render_diagnostics: Vec::new(),
             served_items: Vec::new(),
             served_inputs: Vec::new(),
@@ -156,13 +156,7 @@ impl Live {
     /// site, so the server makes them off the rebuild's path.
     pub fn search_job(&self) -> Option<SearchJob> {
         self.site.config.search.enabled.then(|| SearchJob {
-            docs: self
-                .site
-                .content
-                .articles
-                .iter()
-                .filter_map(|a| self.docs.get(&a.path)?.1.clone())
-                .collect(),
+            docs: self.docs.iter().filter_map(|d| d.1.clone()).collect(),
         })
     }
 
@@ -174,11 +168,10 @@ impl Live {
         self.site.load.content_dir = canonical(&self.site.load.content_dir);
         self.release_text();
         self.parsed_paths = self.article_paths();
-        self.versions.clear();
-        for a in &self.site.content.articles {
-            self.next_version += 1;
-            self.versions.insert(a.path.clone(), self.next_version);
-        }
+        self.versions = (0..self.site.content.articles.len())
+            .map(|_| self.new_version())
+            .collect();
+        self.docs.clear();
         self.refresh_docs();
         self.timer.stage("search text");
         self.served_items.clear();
@@ -279,9 +272,7 @@ impl Live {
         );
         if same_pages {
             for &i in &reparse {
-                let doc = (self.doc_key(i), self.doc(i));
-                self.docs
-                    .insert(self.site.content.articles[i].path.clone(), doc);
+                self.docs[i] = (self.doc_key(i), self.doc(i));
             }
         } else {
             let paths = std::mem::take(&mut self.parsed_paths);
@@ -338,14 +329,13 @@ impl Live {
         self.timer.stage("parse");
         let new_paths = self.article_paths();
         let old_paths = std::mem::replace(&mut self.parsed_paths, new_paths);
-        let paths: HashSet<&str> = self.parsed_paths.iter().map(String::as_str).collect();
-        self.versions.retain(|p, _| paths.contains(p.as_str()));
+        // What each article had, at its new place.
+        let moved = |k: &Option<usize>| k.map(|k| (self.versions[k], self.docs[k].clone()));
+        let kept: Vec<Option<(u64, (u64, Option<Arc<DocText>>))>> =
+            old_of_new.iter().map(moved).collect();
+        (self.versions, self.docs) = kept.into_iter().map(|k| k.unwrap_or_default()).unzip();
         for &i in &fresh {
-            self.next_version += 1;
-            self.versions.insert(
-                self.site.content.articles[i].path.clone(),
-                self.next_version,
-            );
+            self.versions[i] = self.new_version();
         }
         self.relink(&old_paths, &fresh, changed);
         self.timer.stage("link");
@@ -388,13 +378,15 @@ impl Live {
         let made = self.parse_articles(which);
         for (&i, p) in which.iter().zip(made) {
             self.site.parsed[i] = p;
-            self.next_version += 1;
-            self.versions.insert(
-                self.site.content.articles[i].path.clone(),
-                self.next_version,
-            );
+            self.versions[i] = self.new_version();
         }
         self.release_text();
+    }
+
+    /// A number no parse of any article had before.
+    fn new_version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version
     }
 
     /// Articles `which`, parsed from their text as it is now (read again
@@ -469,7 +461,7 @@ impl Live {
         let info = &self.site.linked.articles[i];
         let section = self.site.linked.sections.get(crate::paths::dir_of(&a.path));
         let mut h = rustc_hash::FxHasher::default();
-        (self.versions.get(&a.path), &info.title, &info.kb, &info.dir).hash(&mut h);
+        (self.versions[i], &info.title, &info.kb, &info.dir).hash(&mut h);
         (&info.terms, section.map(|s| &s.title)).hash(&mut h);
         self.site.linked.redirects[i].is_some().hash(&mut h);
         h.finish()
@@ -478,17 +470,19 @@ impl Live {
     /// The search text of every article, made again where what it is made
     /// from changed (after the whole site was linked again).
     fn refresh_docs(&mut self) {
-        let old = std::mem::take(&mut self.docs);
-        self.docs = (0..self.site.content.articles.len())
+        let mut docs = std::mem::take(&mut self.docs);
+        docs.resize(self.site.content.articles.len(), (0, None));
+        self.docs = docs
             .into_par_iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(i, (k, doc))| {
                 let key = self.doc_key(i);
-                let path = self.site.content.articles[i].path.clone();
-                let doc = match old.get(&path) {
-                    Some((k, doc)) if *k == key => doc.clone(),
-                    _ => self.doc(i),
-                };
-                (path, (key, doc))
+                match doc {
+                    Some(doc) if k == key => (key, Some(doc)),
+                    // A redirect's: none either way.
+                    None if k == key && k != 0 => (key, None),
+                    _ => (key, self.doc(i)),
+                }
             })
             .collect();
     }
@@ -497,15 +491,8 @@ impl Live {
     /// whether the result may be served. `same_pages`: the edit kept every
     /// page's path (and every title, KB number, tree id).
     fn render_changes(&mut self, changed: Vec<String>, same_pages: bool) -> Update {
-        let versions: Vec<u64> = self
-            .site
-            .content
-            .articles
-            .iter()
-            .map(|a| self.versions.get(&a.path).copied().unwrap_or(0))
-            .collect();
         let plan = render::plan(&self.site.parsed, &self.site.linked, &self.site.config);
-        let inputs = render::inputs(&plan, &self.site.content, &self.site.parsed, &versions);
+        let inputs = render::inputs(&plan, &self.site.content, &self.site.parsed, &self.versions);
         let in_step = same_pages && self.in_step && inputs.len() == self.served_inputs.len();
         let items = if in_step {
             None
