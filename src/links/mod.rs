@@ -437,7 +437,8 @@ pub fn relink(
     let mut articles = carry(std::mem::take(&mut old.articles), n, kept);
     let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), n, kept);
     let mut anchors = carry(std::mem::take(&mut old.anchors), n, kept);
-    let made: Vec<(usize, (ArticleInfo, Option<Diagnostic>), HashSet<String>)> = (0..n)
+    type Made = (usize, (ArticleInfo, Option<Diagnostic>), HashSet<String>);
+    let made: Vec<Made> = (0..n)
         .into_par_iter()
         .filter(|&j| fresh[j])
         .map(|j| {
