@@ -79,6 +79,10 @@ pub struct Update {
     pub timings: Vec<Timing>,
 }
 
+/// An article's search text (`None`: a redirect, not indexed) and a hash
+/// of what it was made from.
+type Doc = (u64, Option<Arc<DocText>>);
+
 /// The site in memory.
 pub struct Live {
     root: PathBuf,
@@ -94,7 +98,7 @@ pub struct Live {
     /// Per article, its search text (`None`: a redirect).
     /// Per article path: what its search text was made from, and the
     /// text (`None`: a redirect).
-    docs: Vec<(u64, Option<Arc<DocText>>)>,
+    docs: Vec<Doc>,
     render_diagnostics: Vec<Diagnostic>,
     /// The render plan's item paths as last served, and their inputs.
     served_items: Vec<String>,
@@ -331,8 +335,7 @@ impl Live {
         let old_paths = std::mem::replace(&mut self.parsed_paths, new_paths);
         // What each article had, at its new place.
         let moved = |k: &Option<usize>| k.map(|k| (self.versions[k], self.docs[k].clone()));
-        let kept: Vec<Option<(u64, (u64, Option<Arc<DocText>>))>> =
-            old_of_new.iter().map(moved).collect();
+        let kept: Vec<Option<(u64, Doc)>> = old_of_new.iter().map(moved).collect();
         (self.versions, self.docs) = kept.into_iter().map(|k| k.unwrap_or_default()).unzip();
         for &i in &fresh {
             self.versions[i] = self.new_version();
