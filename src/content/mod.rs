@@ -102,7 +102,8 @@ pub struct Content {
     /// DocFX tables of contents (`toc.yml`), sorted by path.
     pub tocs: Vec<TocFile>,
     pub diagnostics: Vec<Diagnostic>,
-    markdown: HashMap<String, Source>,
+    /// Lower-case path → the path of the Markdown file or asset that has
+    /// it (the least, if several do).
     lower: HashMap<String, String>,
     /// Articles whose text [`Content::release_articles`] let go of.
     released: rustc_hash::FxHashSet<String>,
@@ -111,7 +112,7 @@ pub struct Content {
 impl Content {
     /// The Markdown file at `path` (exact case).
     pub fn markdown(&self, path: &str) -> Option<MarkdownSource<'_>> {
-        Some(match *self.markdown.get(path)? {
+        Some(match self.source(path)? {
             Source::Article(i) => {
                 let a = &self.articles[i];
                 MarkdownSource {
@@ -135,10 +136,21 @@ impl Content {
 
     /// The index of the article at `path` (exact case).
     pub fn article_index(&self, path: &str) -> Option<usize> {
-        match self.markdown.get(path)? {
-            Source::Article(i) => Some(*i),
-            Source::Partial(_) => None,
+        self.articles
+            .binary_search_by(|a| a.path.as_str().cmp(path))
+            .ok()
+    }
+
+    /// Where the Markdown file at `path` is held (both lists are sorted
+    /// by path: a search, no map of every path to keep in step).
+    fn source(&self, path: &str) -> Option<Source> {
+        if let Some(i) = self.article_index(path) {
+            return Some(Source::Article(i));
         }
+        let p = self
+            .partials
+            .binary_search_by(|p| p.path.as_str().cmp(path));
+        p.ok().map(Source::Partial)
     }
 
     /// The real path of a Markdown file or asset whose path differs from
@@ -194,28 +206,56 @@ impl Content {
 
     /// Whether `path` is a Markdown file or an asset of the site.
     pub fn exists(&self, path: &str) -> bool {
-        self.markdown.contains_key(path) || self.assets.contains(path)
+        self.source(path).is_some() || self.assets.contains(path)
     }
 
+    /// Builds the map of lower-case paths.
     fn index(&mut self) {
-        self.markdown.clear();
         self.lower.clear();
-        for (i, a) in self.articles.iter().enumerate() {
-            self.markdown.insert(a.path.clone(), Source::Article(i));
+        let paths: Vec<String> = self
+            .articles
+            .iter()
+            .map(|a| &a.path)
+            .chain(self.partials.iter().map(|p| &p.path))
+            .chain(self.assets.iter())
+            .cloned()
+            .collect();
+        for path in paths {
+            self.add_lower(&path);
         }
-        for (i, p) in self.partials.iter().enumerate() {
-            self.markdown.insert(p.path.clone(), Source::Partial(i));
+    }
+
+    /// Notes a new path in the map of lower-case paths.
+    fn add_lower(&mut self, path: &str) {
+        self.lower
+            .entry(path.to_lowercase())
+            .and_modify(|p| {
+                if path < p.as_str() {
+                    *p = path.to_string()
+                }
+            })
+            .or_insert_with(|| path.to_string());
+    }
+
+    /// Forgets a path gone from the site in the map of lower-case paths
+    /// (another path of the same letters, if any, takes its place).
+    fn remove_lower(&mut self, path: &str) {
+        let lower = path.to_lowercase();
+        if self.lower.get(&lower).map(String::as_str) != Some(path) {
+            return;
         }
-        let all = self.markdown.keys().chain(self.assets.iter());
-        for path in all {
-            self.lower
-                .entry(path.to_lowercase())
-                .and_modify(|p| {
-                    if path < p {
-                        p.clone_from(path)
-                    }
-                })
-                .or_insert_with(|| path.clone());
+        self.lower.remove(&lower);
+        let same: Vec<String> = self
+            .articles
+            .iter()
+            .map(|a| &a.path)
+            .chain(self.partials.iter().map(|p| &p.path))
+            .chain(self.assets.iter())
+            .filter(|p| p.len() == path.len() && p.to_lowercase() == lower)
+            .cloned()
+            .collect();
+        for p in same {
+            self.add_lower(&p);
         }
     }
 }

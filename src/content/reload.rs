@@ -49,7 +49,7 @@ pub fn reload(content: &mut Content, opts: &LoadOptions, path: &str) -> Option<F
         }
         walk::Kind::Asset => {
             content.assets.insert(path.to_string());
-            content.index();
+            content.add_lower(path);
             Some(FileChange::Structure)
         }
         walk::Kind::Article | walk::Kind::Partial => {
@@ -65,26 +65,31 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
         .diagnostics
         .retain(|d| d.file.as_deref() != Some(&file));
     if content.assets.remove(path) {
-        content.index();
+        content.remove_lower(path);
         return Some(FileChange::Structure);
     }
-    if let Some(source) = content.markdown.get(path).copied() {
+    if let Some(source) = content.source(path) {
         forget(content, source);
-        content.index();
+        content.remove_lower(path);
         return Some(FileChange::Structure);
     }
     if content.tocs.iter().any(|t| t.path == path) {
         return None;
     }
     let folder = format!("{path}/");
-    let held = content.markdown.keys().chain(content.assets.iter());
+    let held = content
+        .articles
+        .iter()
+        .map(|a| &a.path)
+        .chain(content.partials.iter().map(|p| &p.path))
+        .chain(content.assets.iter());
     if held.into_iter().any(|p| p.starts_with(&folder)) {
         return None;
     }
     Some(FileChange::Nothing)
 }
 
-/// Drops a Markdown file from `content` (its index is rebuilt after).
+/// Drops a Markdown file from `content`.
 fn forget(content: &mut Content, source: Source) {
     match source {
         Source::Article(i) => {
@@ -106,7 +111,7 @@ fn reread_markdown(
     content
         .diagnostics
         .retain(|d| d.file.as_deref() != Some(&file));
-    let old = content.markdown.get(path).copied();
+    let old = content.source(path);
     let is_article =
         |a: &super::Article| kind == walk::Kind::Article && (opts.drafts || !a.front.draft);
     match (old, loaded.item) {
@@ -134,7 +139,10 @@ fn reread_markdown(
             place(content, kind, loaded, opts.drafts);
             content.articles.sort_by(|a, b| a.path.cmp(&b.path));
             content.partials.sort_by(|a, b| a.path.cmp(&b.path));
-            content.index();
+            content.remove_lower(path);
+            if content.source(path).is_some() {
+                content.add_lower(path);
+            }
             FileChange::Structure
         }
     }
@@ -213,6 +221,17 @@ mod tests {
             Some(FileChange::Structure)
         );
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        // Paths that differ only in case follow the files that come and go.
+        std::fs::write(opts.content_dir.join("a/Mixed.md"), "# M\n").unwrap();
+        reload(&mut c, &opts, "a/Mixed.md");
+        assert_eq!(c.case_insensitive("a/mixed.md"), Some("a/Mixed.md"));
+        std::fs::write(opts.content_dir.join("a/media.PNG"), "png").unwrap();
+        reload(&mut c, &opts, "a/media.PNG");
+        assert_eq!(c.case_insensitive("a/MEDIA.png"), Some("a/media.PNG"));
+        std::fs::remove_file(opts.content_dir.join("a/Mixed.md")).unwrap();
+        reload(&mut c, &opts, "a/Mixed.md");
+        assert_eq!(c.case_insensitive("a/mixed.md"), None);
+        assert_eq!(c.article_index("a/two.md"), Some(1));
         // A folder that went away cannot be told from one path.
         std::fs::remove_dir_all(opts.content_dir.join("a")).unwrap();
         assert_eq!(reload(&mut c, &opts, "a"), None);
