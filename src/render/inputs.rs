@@ -23,10 +23,16 @@ pub fn inputs(
     versions: &[u64],
 ) -> Vec<Option<u64>> {
     let linked = plan.linked;
-    let faces: Vec<u64> = (0..content.articles.len())
+    let (faces, nav_faces): (Vec<u64>, Vec<u64>) = (0..content.articles.len())
         .into_par_iter()
-        .map(|i| face(content, parsed, linked, i))
-        .collect();
+        .map(|i| {
+            let info = &linked.articles[i];
+            (
+                face(content, parsed, linked, i),
+                hash_of(&(&info.dir, &info.title)),
+            )
+        })
+        .unzip();
     let navs = linked
         .navs
         .iter()
@@ -41,6 +47,7 @@ pub fn inputs(
         content_paths: content.articles.iter().map(|a| a.path.as_str()).collect(),
         navs,
         faces: &faces,
+        nav_faces: &nav_faces,
         versions,
         sections: HashMap::default(),
     };
@@ -119,6 +126,8 @@ struct Inputs<'a> {
     /// Per table of contents, a hash of everything it shows.
     navs: Vec<u64>,
     faces: &'a [u64],
+    /// Per article, what a sidebar shows of it: its folder and title.
+    nav_faces: &'a [u64],
     versions: &'a [u64],
     /// Per section folder, the hashes of its listing and of the
     /// breadcrumbs down to it.
@@ -238,7 +247,7 @@ impl Inputs<'_> {
             let window = &s.articles[pos.saturating_sub(super::NAV_WINDOW)
                 ..(pos + super::NAV_WINDOW + 1).min(s.articles.len())];
             for &a in window {
-                (&linked.articles[a].dir, &linked.articles[a].title).hash(h);
+                self.nav_faces[a].hash(h);
             }
         }
     }

@@ -338,6 +338,29 @@ impl Plan<'_> {
             .collect()
     }
 
+    /// A number standing for the output path of item `n` (the same path,
+    /// the same number), made without writing the path out.
+    pub fn key(&self, n: usize) -> u64 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        let mut piece = |p: &str| h.write(p.as_bytes());
+        match &self.items[n] {
+            Item::Page(Job::Section(s)) => piece(&s.dir),
+            Item::Page(Job::Term(_, _, term)) => piece(&term.dir),
+            Item::Page(Job::Article(i) | Job::Redirect(i)) => piece(&self.linked.articles[*i].dir),
+            Item::Page(Job::KbAlias(kb, _)) => {
+                piece("kb/");
+                piece(kb);
+            }
+            Item::Diagram(i, t) => {
+                piece(&self.linked.articles[*i].dir);
+                piece(&t.svg_file());
+            }
+            _ => piece(&self.path(n)),
+        }
+        h.finish()
+    }
+
     /// The output path of item `n`.
     pub fn path(&self, n: usize) -> String {
         match &self.items[n] {

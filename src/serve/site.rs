@@ -14,7 +14,7 @@ use crate::pipeline::{self, Prepared, Timer, Timing};
 use crate::render::{self, Data, OutputFile, Sink};
 use crate::search::{self, DocText};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -79,6 +79,21 @@ pub struct Update {
     pub timings: Vec<Timing>,
 }
 
+/// The paths of `old` not in `new` (both sorted).
+fn gone(old: &[String], new: &[String]) -> Vec<String> {
+    let mut gone = Vec::new();
+    let mut k = 0;
+    for p in old {
+        while k < new.len() && new[k] < *p {
+            k += 1;
+        }
+        if new.get(k) != Some(p) {
+            gone.push(p.clone());
+        }
+    }
+    gone
+}
+
 /// An article's search text (`None`: a redirect, not indexed) and a hash
 /// of what it was made from.
 type Doc = (u64, Option<Arc<DocText>>);
@@ -100,8 +115,9 @@ pub struct Live {
     /// text (`None`: a redirect).
     docs: Vec<Doc>,
     render_diagnostics: Vec<Diagnostic>,
-    /// The render plan's item paths as last served, and their inputs.
-    served_items: Vec<String>,
+    /// The render plan's items as last served (their path keys), and
+    /// their inputs.
+    served_items: Vec<u64>,
     served_inputs: Vec<Option<u64>>,
     /// Whether the site in memory is the one served (no update blocked
     /// since): then an edit that keeps every page's path can compare inputs
@@ -497,32 +513,30 @@ impl Live {
         let plan = render::plan(&self.site.parsed, &self.site.linked, &self.site.config);
         let inputs = render::inputs(&plan, &self.site.content, &self.site.parsed, &self.versions);
         let in_step = same_pages && self.in_step && inputs.len() == self.served_inputs.len();
-        let items = if in_step {
-            None
-        } else {
-            Some(
-                (0..plan.len())
-                    .map(|n| plan.path(n))
-                    .collect::<Vec<String>>(),
-            )
-        };
+        let items: Option<Vec<u64>> =
+            (!in_step).then(|| (0..plan.len()).map(|n| plan.key(n)).collect());
         let pick: Vec<bool> = match &items {
             None => inputs
                 .iter()
                 .zip(&self.served_inputs)
                 .map(|(new, old)| new.is_none() || new != old)
                 .collect(),
-            Some(paths) => {
-                let old: HashMap<&str, Option<u64>> = self
+            Some(keys) => {
+                // What was served, by path key, sorted for a search.
+                let mut old: Vec<(u64, Option<u64>)> = self
                     .served_items
                     .iter()
-                    .map(String::as_str)
+                    .copied()
                     .zip(self.served_inputs.iter().copied())
                     .collect();
-                paths
-                    .iter()
+                old.sort_unstable();
+                let before = |key: u64| {
+                    let at = old.binary_search_by_key(&key, |o| o.0).ok()?;
+                    Some(old[at].1)
+                };
+                keys.iter()
                     .zip(&inputs)
-                    .map(|(p, new)| new.is_none() || old.get(p.as_str()) != Some(new))
+                    .map(|(&key, new)| new.is_none() || before(key) != Some(*new))
                     .collect()
             }
         };
@@ -561,11 +575,7 @@ impl Live {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let new_paths = if in_step { None } else { Some(rendered.paths) };
         let removed = match &new_paths {
-            Some(new) if *new != self.paths => {
-                let kept: HashSet<&str> = new.iter().map(String::as_str).collect();
-                let gone = self.paths.iter().filter(|p| !kept.contains(p.as_str()));
-                gone.cloned().collect()
-            }
+            Some(new) if *new != self.paths => gone(&self.paths, new),
             _ => Vec::new(),
         };
         let blocked = errors > self.served_errors;
