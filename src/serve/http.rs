@@ -70,7 +70,7 @@ pub async fn handle(request: Request<()>, state: Arc<State>) -> Response<Body> {
         return bytes(StatusCode::OK, "text/javascript", RELOAD_JS);
     }
     match site_path(path) {
-        Ok(key) => file_response(&key, path, &state).await,
+        Ok(key) => file_response(&request, &key, &state).await,
         Err(400) => plain(StatusCode::BAD_REQUEST, "bad request"),
         Err(_) => plain(StatusCode::FORBIDDEN, "forbidden"),
     }
@@ -98,52 +98,48 @@ pub fn site_path(path: &str) -> Result<String, u16> {
     Ok(key)
 }
 
-async fn file_response(key: &str, path: &str, state: &State) -> Response<Body> {
-    let found = state
-        .files
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(key)
-        .cloned();
-    match found {
-        Some(file) => served(key, file, state).await,
-        None => missing(key, path, state),
-    }
-}
-
-/// No file at `key`: a redirect when it is a folder asked for without its
-/// slash (relative links need it), else the site's 404 page.
-fn missing(key: &str, path: &str, state: &State) -> Response<Body> {
-    let files = state.files.read().unwrap_or_else(|e| e.into_inner());
-    if files.contains_key(&format!("{key}/index.html")) {
-        let to = format!("{path}/");
-        // Request targets are visible ASCII; a header value must be.
-        return match HeaderValue::from_str(&to) {
-            Ok(to) if to.as_bytes().iter().all(|b| (0x21..0x7f).contains(b)) => {
-                let mut response = plain(StatusCode::MOVED_PERMANENTLY, "moved");
-                response.headers_mut().insert(LOCATION, to);
-                response
-            }
-            _ => plain(StatusCode::BAD_REQUEST, "bad request"),
-        };
-    }
-    let page = match files.get("404.html") {
-        Some(Served::Bytes(b)) => b.to_vec(),
-        _ => b"<!doctype html><title>Not found</title><h1>Not found</h1>".to_vec(),
+/// The response for `request`, which names the site path `key`: its file,
+/// a redirect when it is a folder asked for without its slash (relative
+/// links need it), else the site's 404 page.
+async fn file_response(request: &Request<()>, key: &str, state: &State) -> Response<Body> {
+    let (key, status, file) = {
+        let files = state.files.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = files.get(key) {
+            (key, StatusCode::OK, file.clone())
+        } else if files.contains_key(&format!("{key}/index.html")) {
+            return redirect(format!("{}/", request.uri().path()));
+        } else if let Some(page) = files.get("404.html") {
+            ("404.html", StatusCode::NOT_FOUND, page.clone())
+        } else {
+            let page = "<!doctype html><title>Not found</title><h1>Not found</h1>";
+            return typed("404.html", StatusCode::NOT_FOUND, page.into());
+        }
     };
-    drop(files);
-    typed("404.html", StatusCode::NOT_FOUND, page)
+    served(key, status, file, state).await
 }
 
 /// The response for a file of the site: the one place where a [`Served`]
-/// becomes a body.
-async fn served(key: &str, file: Served, state: &State) -> Response<Body> {
+/// becomes a body (the request is at hand in [`file_response`], for a
+/// variant whose answer depends on it).
+async fn served(key: &str, status: StatusCode, file: Served, state: &State) -> Response<Body> {
     match file {
-        Served::Bytes(b) => typed(key, StatusCode::OK, b.to_vec()),
+        Served::Bytes(b) => typed(key, status, b.to_vec()),
         Served::Copy(path) => match copied(path, state).await {
-            Ok(b) => typed(key, StatusCode::OK, b),
-            Err(status) => plain(status, status.canonical_reason().unwrap_or("")),
+            Ok(b) => typed(key, status, b),
+            Err(refused) => plain(refused, refused.canonical_reason().unwrap_or("")),
         },
+    }
+}
+
+fn redirect(to: String) -> Response<Body> {
+    // Request targets are visible ASCII; a header value must be.
+    match HeaderValue::from_str(&to) {
+        Ok(to) if to.as_bytes().iter().all(|b| (0x21..0x7f).contains(b)) => {
+            let mut response = plain(StatusCode::MOVED_PERMANENTLY, "moved");
+            response.headers_mut().insert(LOCATION, to);
+            response
+        }
+        _ => plain(StatusCode::BAD_REQUEST, "bad request"),
     }
 }
 

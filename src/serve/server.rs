@@ -5,9 +5,9 @@
 //! hyper refuses what it cannot parse, and closes the connection after:
 //! a malformed request (a bad request line, a header line without a name
 //! or with control characters, folded headers, a request target that is
-//! not visible ASCII, a bad or doubled `Content-Length`) and an HTTP
-//! version other than 1.0 and 1.1 get **400**, and a head (request line
-//! and headers) over [`MAX_HEAD`] or with more than [`MAX_HEADERS`]
+//! not visible ASCII, a bad `Content-Length` or two that differ) and an
+//! HTTP version other than 1.0 and 1.1 get **400**, and a head (request
+//! line and headers) over [`MAX_HEAD`] or with more than [`MAX_HEADERS`]
 //! headers gets **431**. A faulty head is refused as soon as a read shows
 //! the fault. Then, before the site sees a request, [`respond`] answers
 //! **413** to a request target over [`MAX_TARGET`], a body over
@@ -95,6 +95,7 @@ where
     F: Future<Output = Response<Body>> + Send + 'static,
 {
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .thread_name("kbsite-http")
         .enable_io()
         .enable_time()
         // For copied files, read when asked for.
