@@ -1,18 +1,24 @@
-//! The HTTP side of the preview server: the site's files from memory, the
-//! live-reload script and its event stream. Only files of the site can be
-//! reached: request paths are decoded once and refused when they climb
-//! (`..`), use backslashes or drive letters, or name a copied file whose
-//! real path (symbolic links followed) leaves the content folder.
+//! The site side of the preview server: which file a request names, and
+//! the response for it. The site's files are served from memory (copied
+//! content files are read when asked for), each with its MIME type and
+//! `Cache-Control: no-store`; HTML gets the live-reload script. Only files
+//! of the site can be reached: request paths are decoded once and refused
+//! when they climb (`..`), use backslashes or drive letters, or name a
+//! copied file whose real path (symbolic links followed) leaves the
+//! content folder. Reading requests and writing responses is
+//! [`super::server`]'s work.
 
+use super::events::{EventStream, Hub};
+use super::server::Closer;
 use super::site::Served;
-use super::wire::{Reply, Request, Response};
+use http_body_util::{combinators::BoxBody, BodyExt, Empty, Full};
+use hyper::body::Bytes;
+use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, LOCATION};
+use hyper::{Method, Request, Response, StatusCode};
 use rustc_hash::FxHashMap as HashMap;
-use std::io::Write;
-use std::net::{Shutdown, TcpStream};
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
 
 /// Where the reload script is served. The server's own paths live under
 /// `/__kbsite/` and win over a content folder of that name.
@@ -21,6 +27,9 @@ const EVENTS_PATH: &str = "/__kbsite/events";
 /// The tag added to every HTML page served, before `</body>`.
 pub const SCRIPT_TAG: &str = "<script src=\"/__kbsite/reload.js\"></script>";
 const RELOAD_JS: &str = include_str!("reload.js");
+
+/// A response's body: bytes in memory, or an event stream.
+pub type Body = BoxBody<Bytes, Infallible>;
 
 /// What the server shares between the rebuild loop and requests.
 pub struct State {
@@ -44,105 +53,27 @@ pub fn resolved(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// How many events may wait for one live-reload client. A client that
-/// falls further behind (it stopped reading) is dropped: its browser
-/// connects again and, having missed events, reloads the page.
-pub const CLIENT_QUEUE: usize = 16;
-
-/// The live-reload clients. Sending never waits for a client: each has a
-/// bounded queue, emptied by its own connection's thread, which holds no
-/// lock while it writes.
-#[derive(Default)]
-pub struct Hub {
-    inner: Mutex<HubInner>,
-}
-
-#[derive(Default)]
-struct HubInner {
-    clients: Vec<Client>,
-    /// The data of the last `errors` event, for clients that connect later.
-    errors: Option<Arc<str>>,
-    /// The id of the last event sent (each event has the next one).
-    last_id: u64,
-}
-
-struct Client {
-    queue: SyncSender<Arc<str>>,
-    /// Shut down when the client is dropped, so that a write blocked on it
-    /// ends at once.
-    socket: Option<TcpStream>,
-}
-
-impl Hub {
-    /// Sends `event` with JSON `data` to every client.
-    pub fn send(&self, event: &str, data: &str) {
-        let mut hub = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        hub.last_id += 1;
-        let message: Arc<str> =
-            format!("id: {}\nevent: {event}\ndata: {data}\n\n", hub.last_id).into();
-        if event == "errors" {
-            hub.errors = Some(data.into());
-        }
-        hub.clients
-            .retain(|client| match client.queue.try_send(message.clone()) {
-                Ok(()) => true,
-                Err(TrySendError::Full(_)) => {
-                    if let Some(socket) = &client.socket {
-                        let _ = socket.shutdown(Shutdown::Both);
-                    }
-                    false
-                }
-                Err(TrySendError::Disconnected(_)) => false,
-            });
+/// Answers one request: its head, the server having read and checked the
+/// rest.
+pub async fn handle(request: Request<()>, state: Arc<State>) -> Response<Body> {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+        let allow = HeaderValue::from_static("GET, HEAD");
+        response.headers_mut().insert(ALLOW, allow);
+        return response;
     }
-
-    /// A new client's queue. It starts with the current errors, after a
-    /// reload of everything when the client saw an event (`last_seen`, the
-    /// `Last-Event-ID` its browser sends when it connects again) that is
-    /// not the last one: it missed some, or the server started again.
-    pub fn join(&self, last_seen: Option<&str>, socket: Option<TcpStream>) -> Receiver<Arc<str>> {
-        let (queue, rx) = sync_channel(CLIENT_QUEUE);
-        let mut hub = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let id = hub.last_id;
-        if last_seen.is_some_and(|seen| seen.trim() != id.to_string()) {
-            let _ = queue.try_send(format!("id: {id}\nevent: reload\ndata: [\"*\"]\n\n").into());
-        }
-        if let Some(errors) = &hub.errors {
-            let _ = queue.try_send(format!("id: {id}\nevent: errors\ndata: {errors}\n\n").into());
-        }
-        hub.clients.push(Client { queue, socket });
-        rx
-    }
-}
-
-/// Answers one request.
-pub fn handle(request: &Request, state: &Arc<State>) -> Reply {
-    if !matches!(request.method.as_str(), "GET" | "HEAD") {
-        return Reply::Response(
-            plain(405, "method not allowed").with_header("Allow", "GET, HEAD".into()),
-        );
-    }
-    let path = request.target.split(['?', '#']).next().unwrap_or("");
+    let path = request.uri().path();
     if path == EVENTS_PATH {
-        let state = state.clone();
-        return Reply::Stream(Box::new(move |stream, request| {
-            events(stream, request, &state)
-        }));
+        return events(&request, &state.hub);
     }
     if path == SCRIPT_PATH {
-        return Reply::Response(bytes(200, RELOAD_JS.as_bytes().to_vec(), "text/javascript"));
+        return bytes(StatusCode::OK, "text/javascript", RELOAD_JS);
     }
-    Reply::Response(match site_path(path) {
-        Err(status) => plain(
-            status,
-            if status == 400 {
-                "bad request"
-            } else {
-                "forbidden"
-            },
-        ),
-        Ok(key) => file_response(&key, path, state),
-    })
+    match site_path(path) {
+        Ok(key) => file_response(&request, &key, &state).await,
+        Err(400) => plain(StatusCode::BAD_REQUEST, "bad request"),
+        Err(_) => plain(StatusCode::FORBIDDEN, "forbidden"),
+    }
 }
 
 /// The site path a request path names (`a/b/index.html`), or the status
@@ -167,59 +98,74 @@ pub fn site_path(path: &str) -> Result<String, u16> {
     Ok(key)
 }
 
-type Body = Response;
-
-fn file_response(key: &str, path: &str, state: &State) -> Body {
-    let found = state
-        .files
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(key)
-        .cloned();
-    match found {
-        Some(Served::Copy(file)) => copied(key, &file, state),
-        Some(packed) => with_type(key, 200, packed.bytes().unwrap_or_default()),
-        None => {
-            let folder = format!("{key}/index.html");
-            let files = state.files.read().unwrap_or_else(|e| e.into_inner());
-            if files.contains_key(&folder) {
-                let to = format!("{path}/");
-                // Request targets are visible ASCII; a header value must be.
-                return if to.bytes().all(|b| (0x21..0x7f).contains(&b)) {
-                    plain(301, "moved").with_header("Location", to)
-                } else {
-                    plain(400, "bad request")
-                };
-            }
-            let page = match files.get("404.html") {
-                Some(packed @ Served::Packed { .. }) => packed.bytes().unwrap_or_default(),
-                _ => b"<!doctype html><title>Not found</title><h1>Not found</h1>".to_vec(),
-            };
-            drop(files);
-            with_type("404.html", 404, page)
+/// The response for `request`, which names the site path `key`: its file,
+/// a redirect when it is a folder asked for without its slash (relative
+/// links need it), else the site's 404 page.
+async fn file_response(request: &Request<()>, key: &str, state: &State) -> Response<Body> {
+    let (key, status, file) = {
+        let files = state.files.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = files.get(key) {
+            (key, StatusCode::OK, file.clone())
+        } else if files.contains_key(&format!("{key}/index.html")) {
+            return redirect(format!("{}/", request.uri().path()));
+        } else if let Some(page) = files.get("404.html") {
+            ("404.html", StatusCode::NOT_FOUND, page.clone())
+        } else {
+            let page = "<!doctype html><title>Not found</title><h1>Not found</h1>";
+            return typed("404.html", StatusCode::NOT_FOUND, page.into());
         }
+    };
+    served(key, status, file, state).await
+}
+
+/// The response for a file of the site: the one place where a [`Served`]
+/// becomes a body (the request is at hand in [`file_response`], for a
+/// variant whose answer depends on it).
+async fn served(key: &str, status: StatusCode, file: Served, state: &State) -> Response<Body> {
+    match file {
+        packed @ Served::Packed { .. } => typed(key, status, packed.bytes().unwrap_or_default()),
+        Served::Copy(path) => match copied(path, state).await {
+            Ok(b) => typed(key, status, b),
+            Err(refused) => plain(refused, refused.canonical_reason().unwrap_or("")),
+        },
     }
 }
 
-/// A content file, read now; refused when its real path leaves the
-/// content folder.
-fn copied(key: &str, file: &Path, state: &State) -> Body {
+fn redirect(to: String) -> Response<Body> {
+    // Request targets are visible ASCII; a header value must be.
+    match HeaderValue::from_str(&to) {
+        Ok(to) if to.as_bytes().iter().all(|b| (0x21..0x7f).contains(b)) => {
+            let mut response = plain(StatusCode::MOVED_PERMANENTLY, "moved");
+            response.headers_mut().insert(LOCATION, to);
+            response
+        }
+        _ => plain(StatusCode::BAD_REQUEST, "bad request"),
+    }
+}
+
+/// A content file's bytes, read now (off the server's thread); refused
+/// when its real path leaves the content folder.
+async fn copied(file: PathBuf, state: &State) -> Result<Vec<u8>, StatusCode> {
     let root = state
         .content_dir
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    match std::fs::canonicalize(file) {
-        Ok(real) if real.starts_with(&root) => match std::fs::read(&real) {
-            Ok(b) => with_type(key, 200, b),
-            Err(_) => plain(404, "not found"),
-        },
-        Ok(_) => plain(403, "forbidden"),
-        Err(_) => plain(404, "not found"),
-    }
+    let read = move || match std::fs::canonicalize(file) {
+        Ok(real) if real.starts_with(&root) => {
+            std::fs::read(&real).map_err(|_| StatusCode::NOT_FOUND)
+        }
+        Ok(_) => Err(StatusCode::FORBIDDEN),
+        Err(_) => Err(StatusCode::NOT_FOUND),
+    };
+    tokio::task::spawn_blocking(read)
+        .await
+        .unwrap_or(Err(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
-fn with_type(key: &str, status: u16, mut body: Vec<u8>) -> Body {
+/// `body` with the MIME type of `key` (UTF-8 for text); HTML gets the
+/// reload script.
+fn typed(key: &str, status: StatusCode, mut body: Vec<u8>) -> Response<Body> {
     let mime = mime_guess::from_path(key).first_or_octet_stream();
     let mime = match mime.type_() {
         mime_guess::mime::TEXT | mime_guess::mime::APPLICATION
@@ -234,7 +180,7 @@ fn with_type(key: &str, status: u16, mut body: Vec<u8>) -> Body {
     if mime.starts_with("text/html") {
         body = inject(body);
     }
-    bytes(status, body, &mime)
+    bytes(status, &mime, body)
 }
 
 /// Adds the reload script to an HTML page.
@@ -244,47 +190,44 @@ pub fn inject(mut html: Vec<u8>) -> Vec<u8> {
     html
 }
 
-fn bytes(status: u16, body: Vec<u8>, mime: &str) -> Body {
-    Response::new(status, mime, body)
+/// A response of `status` with `body`, of MIME type `mime`, never cached.
+fn bytes(status: StatusCode, mime: &str, body: impl Into<Bytes>) -> Response<Body> {
+    with_type(status, mime, Full::new(body.into()).boxed())
 }
 
-fn plain(status: u16, text: &str) -> Body {
-    Response::plain(status, text)
+fn with_type(status: StatusCode, mime: &str, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let mime =
+        HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, mime);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
-/// How long the event stream may be silent: then a comment finds clients
-/// that went away.
-const PING: Duration = Duration::from_secs(15);
+/// A short plain-text response.
+pub fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    bytes(status, "text/plain; charset=utf-8", text)
+}
 
-/// Server-Sent Events: `reload`, `errors` and `search` as they happen,
-/// each with an id (see [`Hub::join`]); a comment every [`PING`] finds
-/// clients that went away. A write the client takes nothing of for
-/// [`super::wire::WRITE_TIMEOUT`] ends the stream, as does the hub dropping it.
-fn events(mut stream: TcpStream, request: &Request, state: &State) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-    if request.head_only() {
-        let _ = stream.write_all(head.as_bytes());
-        return;
-    }
-    let rx = state
-        .hub
-        .join(request.last_event_id.as_deref(), stream.try_clone().ok());
-    if stream
-        .write_all(format!("{head}retry: 500\n\n").as_bytes())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let message: Arc<str> = match rx.recv_timeout(PING) {
-            Ok(m) => m,
-            Err(RecvTimeoutError::Timeout) => ": ping\n\n".into(),
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if stream.write_all(message.as_bytes()).is_err() {
-            return;
-        }
-    }
+/// `GET /__kbsite/events`: the live-reload event stream (see [`Hub::join`]
+/// for what it starts with). It holds its connection, which ends with it.
+fn events(request: &Request<()>, hub: &Hub) -> Response<Body> {
+    let body = if request.method() == Method::HEAD {
+        Empty::new().boxed()
+    } else {
+        let last_seen = request
+            .headers()
+            .get("last-event-id")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let closer = request.extensions().get::<Closer>().cloned();
+        EventStream::new(hub.join(last_seen.as_deref(), closer)).boxed()
+    };
+    let mut response = with_type(StatusCode::OK, "text/event-stream", body);
+    let close = HeaderValue::from_static("close");
+    response.headers_mut().insert(CONNECTION, close);
+    response
 }
 
 #[cfg(test)]
@@ -447,44 +390,6 @@ mod tests {
             if let Ok(key) = site_path(&input) {
                 assert_contained(&input, &key);
             }
-        }
-    }
-
-    #[test]
-    fn a_client_that_falls_behind_is_dropped_and_one_back_reloads() {
-        let hub = Hub::default();
-        hub.send("errors", "[1]");
-        let fresh = hub.join(None, None);
-        assert_eq!(
-            &*fresh.try_recv().unwrap(),
-            "id: 1\nevent: errors\ndata: [1]\n\n"
-        );
-        // Its queue starts with the errors.
-        let stalled = hub.join(None, None);
-        for i in 0..CLIENT_QUEUE - 1 {
-            hub.send("reload", &format!("[{i}]"));
-            assert!(fresh.try_recv().is_ok());
-        }
-        assert_eq!(hub.inner.lock().unwrap().clients.len(), 2);
-        hub.send("reload", "[\"last\"]");
-        assert_eq!(hub.inner.lock().unwrap().clients.len(), 1);
-        let queued: Vec<_> = stalled.try_iter().collect();
-        assert_eq!(queued.len(), CLIENT_QUEUE, "the queue is bounded");
-        let last = CLIENT_QUEUE + 1;
-        // Back with the last id: nothing missed, only the errors.
-        let back = hub.join(Some(&last.to_string()), None);
-        let got: Vec<_> = back.try_iter().collect();
-        assert_eq!(got.len(), 1);
-        assert!(got[0].contains("event: errors\ndata: [1]"), "{got:?}");
-        // Back from further behind (or from another server): reload all.
-        for seen in ["1", "0", "99999", "x"] {
-            let got: Vec<_> = hub.join(Some(seen), None).try_iter().collect();
-            assert_eq!(got.len(), 2, "{seen}");
-            assert_eq!(
-                &*got[0],
-                format!("id: {last}\nevent: reload\ndata: [\"*\"]\n\n"),
-                "{seen}"
-            );
         }
     }
 

@@ -6,10 +6,11 @@
 //! Search files are made again off the rebuild's path, so a saved page is
 //! served as soon as it is rendered.
 
+mod events;
 mod http;
+mod server;
 pub mod site;
 mod watch;
-mod wire;
 
 pub use http::{site_path, SCRIPT_TAG};
 use site::{Live, SearchJob, Served, Update};
@@ -111,9 +112,8 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
     }
     let requests = {
         let state = state.clone();
-        std::thread::Builder::new()
-            .name("kbsite-accept".into())
-            .spawn(move || wire::serve(listener, move |request| http::handle(request, &state)))
+        let handle = move |request| http::handle(request, state.clone());
+        server::start(listener, server::Limits::SERVE, handle)
             .map_err(|e| ServeError::Http(e.to_string()))?
     };
     while let Some(paths) = watch::next_batch(&rx) {
