@@ -462,7 +462,11 @@ pub fn relink(
             changed_keys.insert(kb_key(kb));
         }
     }
-    let title_rank = title_rank(&articles);
+    let title_rank = if old.title_rank.len() == old_paths.len() && !old_paths.is_empty() {
+        title_rank_again(&old.title_rank, kept, &articles, &fresh)
+    } else {
+        title_rank(&articles)
+    };
     let listed = listed(content);
     let before = (!old.related.is_empty()).then(|| {
         let mut old_related = carry(std::mem::take(&mut old.related), n, kept)
@@ -1000,6 +1004,32 @@ fn title_rank(articles: &[ArticleInfo]) -> Vec<u32> {
         .collect();
     let mut order: Vec<usize> = (0..articles.len()).collect();
     order.par_sort_unstable_by(|&a, &b| lower[a].cmp(&lower[b]).then(a.cmp(&b)));
+    let mut rank = vec![0; articles.len()];
+    for (place, a) in order.into_iter().enumerate() {
+        rank[a] = place as u32;
+    }
+    rank
+}
+
+/// [`title_rank`] from the ranks before: the kept articles keep their
+/// order, and each fresh one goes where its title puts it.
+fn title_rank_again(
+    old_rank: &[u32],
+    kept: impl Fn(usize) -> Option<usize>,
+    articles: &[ArticleInfo],
+    fresh: &[bool],
+) -> Vec<u32> {
+    let mut by_rank = vec![0; old_rank.len()];
+    for (k, &r) in old_rank.iter().enumerate() {
+        by_rank[r as usize] = k;
+    }
+    let mut order: Vec<usize> = by_rank.into_iter().filter_map(kept).collect();
+    let key = |a: usize| (articles[a].title.to_lowercase(), a);
+    for j in (0..articles.len()).filter(|&j| fresh[j]) {
+        let k = key(j);
+        let at = order.partition_point(|&a| key(a) < k);
+        order.insert(at, j);
+    }
     let mut rank = vec![0; articles.len()];
     for (place, a) in order.into_iter().enumerate() {
         rank[a] = place as u32;

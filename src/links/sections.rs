@@ -81,53 +81,54 @@ pub fn build(
     title_rank: &[u32],
     root_title: &str,
 ) -> Sections {
-    let mut by_dir: BTreeMap<String, Section> = BTreeMap::new();
-    let ensure = |by_dir: &mut BTreeMap<String, Section>, dir: &str| {
-        for d in ancestors(dir) {
-            by_dir.entry(d.clone()).or_insert_with(|| Section {
-                dir: d,
-                ..Section::default()
-            });
-        }
-    };
     let listed_articles = || {
         paths_and_titles
             .iter()
             .enumerate()
             .filter(|(i, _)| listed.get(*i).copied().unwrap_or(true))
     };
-    // Folders that hold articles (an index.md makes its folder one too).
+    // Folders that hold articles (an index.md makes its folder one too),
+    // each a slot in `sections`, found by folder in a map of slices: no
+    // folder name is written out per article.
+    let mut slots: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    let mut sections: Vec<Section> = Vec::new();
     for (_, (path, _)) in listed_articles() {
         for d in ancestors_of(paths::dir_of(path)) {
-            if by_dir.contains_key(d) {
+            if slots.contains_key(d) {
                 break; // and so are the folders above it
             }
-            ensure(&mut by_dir, d);
+            slots.insert(d, sections.len());
+            sections.push(Section {
+                dir: d.to_string(),
+                ..Section::default()
+            });
         }
     }
     for (i, (path, _)) in listed_articles() {
+        let dir = paths::dir_of(path);
         let page_dir = paths::page_dir(path);
-        match by_dir.get_mut(&page_dir) {
-            Some(section) if section.index.is_none() => section.index = Some(i),
+        let own = slots.get(page_dir.as_str()).copied();
+        match own {
+            Some(s) if sections[s].index.is_none() => sections[s].index = Some(i),
             _ => {
-                if let Some(s) = by_dir.get_mut(paths::dir_of(path)) {
-                    s.articles.push(i);
+                if let Some(&s) = slots.get(dir) {
+                    sections[s].articles.push(i);
                 }
             }
         }
-        for d in ancestors_of(paths::dir_of(path)) {
-            if let Some(s) = by_dir.get_mut(d) {
-                s.count += 1;
+        for d in ancestors_of(dir) {
+            if let Some(&s) = slots.get(d) {
+                sections[s].count += 1;
             }
         }
         // A sibling `D.md` is folder D's page: it counts in D too.
-        if page_dir != paths::dir_of(path) && by_dir.get(&page_dir).and_then(|s| s.index) == Some(i)
-        {
-            if let Some(s) = by_dir.get_mut(&page_dir) {
-                s.count += 1;
-            }
+        if let Some(s) = own.filter(|&s| page_dir != dir && sections[s].index == Some(i)) {
+            sections[s].count += 1;
         }
     }
+    drop(slots);
+    let mut by_dir: BTreeMap<String, Section> =
+        sections.into_iter().map(|s| (s.dir.clone(), s)).collect();
     let dirs: Vec<String> = by_dir.keys().cloned().collect();
     for dir in &dirs {
         let title = match by_dir[dir].index {

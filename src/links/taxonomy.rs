@@ -112,8 +112,9 @@ fn find<'t>(terms: &'t [Term], name: &str) -> Option<&'t Term> {
 pub fn taxonomies(terms: &[&Terms], title_rank: &[u32], listed: &[bool]) -> Vec<Taxonomy> {
     // Term name → its articles, names borrowed (one copy per term, made
     // below, not one per article).
-    type Members<'t> = std::collections::BTreeMap<&'t str, Vec<usize>>;
-    let (mut products, mut topics, mut services) = (Members::new(), Members::new(), Members::new());
+    type Members<'t> = rustc_hash::FxHashMap<&'t str, Vec<usize>>;
+    let (mut products, mut topics, mut services) =
+        (Members::default(), Members::default(), Members::default());
     for (i, t) in terms.iter().enumerate().filter(|(i, _)| listed[*i]) {
         for p in &t.products {
             products.entry(p.as_str()).or_default().push(i);
@@ -127,6 +128,9 @@ pub fn taxonomies(terms: &[&Terms], title_rank: &[u32], listed: &[bool]) -> Vec<
     }
     let by_title = |v: &mut Vec<usize>| v.sort_unstable_by_key(|&a| title_rank[a]);
     let make = |key: &'static str, map: Members| {
+        // In name order: the first of two names with one slug keeps it.
+        let mut map: Vec<(&str, Vec<usize>)> = map.into_iter().collect();
+        map.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut slugs = Slugs::default();
         let mut terms: Vec<Term> = map
             .into_iter()
