@@ -174,12 +174,20 @@ impl Content {
     /// Frees the Markdown text of every article but those other files
     /// include (`keep`): `serve` holds a site between rebuilds, and reads
     /// an article again ([`Content::restore_text`]) to parse it again.
-    pub fn release_articles(&mut self, keep: &rustc_hash::FxHashSet<&str>) {
-        for a in &mut self.articles {
-            if !keep.contains(a.path.as_str()) && !self.released.contains(&a.path) {
-                a.body = String::new();
-                self.released.insert(a.path.clone());
+    pub fn release_articles(&mut self, keep: &rustc_hash::FxHashSet<String>) {
+        for i in 0..self.articles.len() {
+            if !keep.contains(&self.articles[i].path) {
+                self.release_article(i);
             }
+        }
+    }
+
+    /// Frees the Markdown text of article `i` (see [`Content::release_articles`]).
+    pub fn release_article(&mut self, i: usize) {
+        let a = &mut self.articles[i];
+        if !self.released.contains(&a.path) {
+            a.body = String::new();
+            self.released.insert(a.path.clone());
         }
     }
 

@@ -240,6 +240,9 @@ impl<'a> Reader<'a> {
 /// down to its first entry there. One walk of each toc for the whole site
 /// (not one per article, which grows with the site times the toc).
 pub fn places(navs: &[Nav], content: &crate::content::Content) -> Vec<Option<(usize, Vec<usize>)>> {
+    if navs.is_empty() {
+        return vec![None; content.articles.len()];
+    }
     let firsts: Vec<rustc_hash::FxHashMap<usize, Vec<usize>>> = navs
         .iter()
         .map(|n| {

@@ -128,6 +128,8 @@ pub struct Live {
     paths: Vec<String>,
     /// Errors of the last served state.
     served_errors: usize,
+    /// Articles other files include: their text stays.
+    included: HashSet<String>,
     /// What pages are packed with, once trained.
     dictionary: Option<Arc<Dictionary>>,
     timer: Timer,
@@ -152,6 +154,7 @@ impl Live {
             paths: Vec::new(),
             served_errors: usize::MAX,
             dictionary: None,
+            included: HashSet::default(),
             timer: Timer::start(),
         };
         let update = live.rebuild_all(Vec::new());
@@ -233,6 +236,7 @@ impl Live {
         let mut structure = false;
         let mut assets = false;
         let mut came_or_went: Vec<String> = Vec::new();
+        let mut reread = false;
         for rel in &content_paths {
             match content::reload(&mut self.site.content, &self.site.load, rel) {
                 Some(FileChange::Nothing) => {}
@@ -250,6 +254,7 @@ impl Live {
                     // the link stage must know of.
                     let before = std::mem::take(&mut self.site.content.assets);
                     self.site.content = content::load(&self.site.load);
+                    reread = true;
                     let now = &self.site.content.assets;
                     came_or_went.extend(before.symmetric_difference(now).cloned());
                     structure = true;
@@ -259,7 +264,7 @@ impl Live {
         self.timer.stage("read");
         if structure {
             content_paths.extend(came_or_went);
-            return self.restructure(&content_paths, names);
+            return self.restructure(&content_paths, names, reread);
         }
         // Articles can be included too: what takes in a changed file is
         // parsed again with it.
@@ -313,7 +318,8 @@ impl Live {
 
     /// Files came or went: parse what is new or may now find its
     /// include, and link the site again (reusing what did not change).
-    fn restructure(&mut self, changed: &[String], names: Vec<String>) -> Update {
+    /// `reread`: every file was read again (its text is all held).
+    fn restructure(&mut self, changed: &[String], names: Vec<String>, reread: bool) -> Update {
         let mut old: Vec<Option<Parsed>> = std::mem::take(&mut self.site.parsed)
             .into_iter()
             .map(Some)
@@ -345,7 +351,11 @@ impl Live {
         for (&i, p) in fresh.iter().zip(made) {
             self.site.parsed[i] = p;
         }
-        self.release_text();
+        if reread {
+            self.release_text();
+        } else {
+            self.release_parsed_text(&fresh);
+        }
         self.timer.stage("parse");
         let new_paths = self.article_paths();
         let old_paths = std::mem::replace(&mut self.parsed_paths, new_paths);
@@ -399,7 +409,7 @@ impl Live {
             self.site.parsed[i] = p;
             self.versions[i] = self.new_version();
         }
-        self.release_text();
+        self.release_parsed_text(which);
     }
 
     /// A number no parse of any article had before.
@@ -447,14 +457,29 @@ impl Live {
 
     /// Lets go of the text of every article no other file includes.
     fn release_text(&mut self) {
-        let keep: HashSet<&str> = self
+        self.included = self
             .site
             .parsed
             .iter()
             .flat_map(|p| p.sources.iter().skip(1))
-            .map(|s| s.path.as_str())
+            .map(|s| s.path.clone())
             .collect();
-        self.site.content.release_articles(&keep);
+        self.site.content.release_articles(&self.included);
+    }
+
+    /// Lets go of the text of the articles `parsed` (just parsed again),
+    /// unless another file includes them; what they include is kept from
+    /// now on (until the whole site is read again).
+    fn release_parsed_text(&mut self, parsed: &[usize]) {
+        for &i in parsed {
+            let sources = self.site.parsed[i].sources.iter().skip(1);
+            self.included.extend(sources.map(|s| s.path.clone()));
+        }
+        for &i in parsed {
+            if !self.included.contains(&self.site.content.articles[i].path) {
+                self.site.content.release_article(i);
+            }
+        }
     }
 
     /// Articles whose text takes in the Markdown file at `path`.
