@@ -87,14 +87,20 @@ impl Server {
 
     /// Waits for the next event named `name`, skipping others; its data.
     fn next(&self, name: &str) -> String {
+        self.next_where(&format!("no `{name}` event"), |event, _| event == name)
+    }
+
+    /// Waits for the next event that `wanted(name, data)`; its data.
+    /// Panics with `failure` after [`WAIT`].
+    fn next_where(&self, failure: &str, wanted: impl Fn(&str, &str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let (event, data) = self
                 .events
                 .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no `{name}` event"));
-            if event == name {
+                .unwrap_or_else(|_| panic!("{failure}"));
+            if wanted(&event, &data) {
                 return data;
             }
         }
@@ -105,11 +111,7 @@ impl Server {
     /// Saves as many editors do (a new file renamed over the old), so a
     /// busy machine never shows the server a half-written file.
     fn save(&self, rel: &str, text: &str) -> (Option<String>, String) {
-        let staged = self.root.join(".saving");
-        write(&staged, text.as_bytes());
-        let target = self.root.join(rel);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::rename(&staged, &target).unwrap();
+        save_as_editors_do(&self.root, rel, text);
         self.settle()
     }
 
@@ -142,6 +144,16 @@ impl Server {
         let (status, body) = raw_get(self.addr, path);
         (status, String::from_utf8_lossy(&body).into_owned())
     }
+}
+
+/// Writes `root/rel` as many editors save: a new file renamed over the
+/// old, so the server never reads a half-written file.
+fn save_as_editors_do(root: &Path, rel: &str, text: &str) {
+    let staged = root.join(".saving");
+    write(&staged, text.as_bytes());
+    let target = root.join(rel);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::rename(&staged, &target).unwrap();
 }
 
 /// Reads `event:`/`data:` pairs from the server's event stream.
@@ -985,31 +997,17 @@ fn wait_for(s: &Server, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) 
 
 /// Waits until a `reload` event names `page` (or every page).
 fn reloads(s: &Server, page: &str, what: &str) {
-    let deadline = Instant::now() + WAIT;
     let want = format!("{}index.html", &page[1..]);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let (event, data) = s
-            .events
-            .recv_timeout(left)
-            .unwrap_or_else(|_| panic!("{what}: no reload of {page}"));
-        if event == "reload" && (data.contains(&want) || data == "[\"*\"]") {
-            return;
-        }
-    }
+    s.next_where(&format!("{what}: no reload of {page}"), |event, data| {
+        event == "reload" && (data.contains(&want) || data == "[\"*\"]")
+    });
 }
 
 /// Every kind of file a writer edits while `kbsite serve` runs: each edit
 /// is served and the open page is told to reload.
 fn every_kind_of_edit(s: &Server, how: &str) {
     let root = s.root.clone();
-    let save = |rel: &str, text: &str| {
-        let staged = root.join(".saving");
-        write(&staged, text.as_bytes());
-        let target = root.join(rel);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::rename(&staged, &target).unwrap();
-    };
+    let save = |rel: &str, text: &str| save_as_editors_do(&root, rel, text);
     let has =
         |text: &'static str| move |status: u16, body: &str| status == 200 && body.contains(text);
     let gone = |status: u16, _: &str| status == 404;

@@ -217,17 +217,19 @@ impl Content {
         self.source(path).is_some() || self.assets.contains(path)
     }
 
-    /// Builds the map of lower-case paths.
-    fn index(&mut self) {
-        self.lower.clear();
-        let paths: Vec<String> = self
-            .articles
+    /// The path of every Markdown file and asset of the site.
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        self.articles
             .iter()
             .map(|a| &a.path)
             .chain(self.partials.iter().map(|p| &p.path))
             .chain(self.assets.iter())
-            .cloned()
-            .collect();
+    }
+
+    /// Builds the map of lower-case paths.
+    fn index(&mut self) {
+        self.lower.clear();
+        let paths: Vec<String> = self.paths().cloned().collect();
         for path in paths {
             self.add_lower(&path);
         }
@@ -254,11 +256,7 @@ impl Content {
         }
         self.lower.remove(&lower);
         let same: Vec<String> = self
-            .articles
-            .iter()
-            .map(|a| &a.path)
-            .chain(self.partials.iter().map(|p| &p.path))
-            .chain(self.assets.iter())
+            .paths()
             .filter(|p| p.len() == path.len() && p.to_lowercase() == lower)
             .cloned()
             .collect();

@@ -77,13 +77,7 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
         return None;
     }
     let folder = format!("{path}/");
-    let held = content
-        .articles
-        .iter()
-        .map(|a| &a.path)
-        .chain(content.partials.iter().map(|p| &p.path))
-        .chain(content.assets.iter());
-    if held.into_iter().any(|p| p.starts_with(&folder)) {
+    if content.paths().any(|p| p.starts_with(&folder)) {
         return None;
     }
     Some(FileChange::Nothing)
