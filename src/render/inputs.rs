@@ -48,6 +48,7 @@ pub fn inputs(
         navs,
         faces: &faces,
         nav_faces: &nav_faces,
+        places: vec![0; content.articles.len()],
         terms: std::array::from_fn(|t| {
             let terms = linked.taxonomies.get(t).map_or(&[][..], |t| &t.terms[..]);
             terms
@@ -58,14 +59,26 @@ pub fn inputs(
         versions,
         sections: HashMap::default(),
     };
-    // A section's listing and the breadcrumbs down to it, hashed once for
-    // all pages showing them.
-    let sections: HashMap<&str, (u64, u64)> = linked
+    // A section's listing, the breadcrumbs down to it and what a sidebar
+    // shows of it, hashed once for all pages showing them.
+    let sections: HashMap<&str, SectionHashes> = linked
         .sections
         .by_dir
         .values()
-        .map(|s| (s.dir.as_str(), (inputs.listing(s), inputs.crumbs(&s.dir))))
+        .map(|s| {
+            let hashes = SectionHashes {
+                listing: inputs.listing(s),
+                crumbs: inputs.crumbs(&s.dir),
+                sidebar: inputs.sidebar(s),
+            };
+            (s.dir.as_str(), hashes)
+        })
         .collect();
+    for s in linked.sections.by_dir.values() {
+        for (k, &a) in s.articles.iter().enumerate() {
+            inputs.places[a] = k as u32;
+        }
+    }
     inputs.sections = sections;
     let site = hash_of(&(
         &faces,
@@ -126,6 +139,13 @@ fn hash_of(v: &impl Hash) -> u64 {
     h.finish()
 }
 
+/// What pages show of a section, hashed.
+struct SectionHashes {
+    listing: u64,
+    crumbs: u64,
+    sidebar: u64,
+}
+
 struct Inputs<'a> {
     linked: &'a Linked,
     /// Per article, its content path.
@@ -138,9 +158,10 @@ struct Inputs<'a> {
     /// Products, services and topics by name.
     terms: [HashMap<&'a str, &'a crate::links::Term>; 3],
     versions: &'a [u64],
-    /// Per section folder, the hashes of its listing and of the
-    /// breadcrumbs down to it.
-    sections: HashMap<&'a str, (u64, u64)>,
+    /// Per section folder, its hashes.
+    sections: HashMap<&'a str, SectionHashes>,
+    /// Per article, its place in its folder's listing.
+    places: Vec<u32>,
 }
 
 impl Inputs<'_> {
@@ -173,7 +194,7 @@ impl Inputs<'_> {
                 // the breadcrumbs of the folder above its page.
                 let dir = linked.articles[i].dir.as_str();
                 if let Some(s) = linked.sections.get(dir).filter(|s| s.index == Some(i)) {
-                    self.sections[s.dir.as_str()].0.hash(&mut h);
+                    self.sections[s.dir.as_str()].listing.hash(&mut h);
                 }
                 self.crumbs_of(paths::dir_of(dir.trim_end_matches('/')))
                     .hash(&mut h);
@@ -206,7 +227,7 @@ impl Inputs<'_> {
                 }
             }
             Job::Section(s) => {
-                self.sections[s.dir.as_str()].0.hash(&mut h);
+                self.sections[s.dir.as_str()].listing.hash(&mut h);
                 self.crumbs_of(paths::dir_of(s.dir.trim_end_matches('/')))
                     .hash(&mut h);
             }
@@ -258,18 +279,30 @@ impl Inputs<'_> {
             return;
         }
         let folder = paths::dir_of(self.content_paths[i]);
-        if let Some(s) = linked.sections.get(folder) {
-            (&s.dir, &s.title, s.articles.len()).hash(h);
-            for c in s.children.iter().filter_map(|d| linked.sections.get(d)) {
-                (&c.dir, &c.title).hash(h);
-            }
-            let pos = s.articles.iter().position(|&a| a == i).unwrap_or(0);
+        if let (Some(s), Some(hashes)) = (linked.sections.get(folder), self.sections.get(folder)) {
+            hashes.sidebar.hash(h);
+            let pos = self.places[i] as usize;
             let window = &s.articles[pos.saturating_sub(super::NAV_WINDOW)
                 ..(pos + super::NAV_WINDOW + 1).min(s.articles.len())];
             for &a in window {
                 self.nav_faces[a].hash(h);
             }
         }
+    }
+
+    /// What a sidebar shows of its folder's section: the folder, its
+    /// title, how many articles it has and its sub-sections.
+    fn sidebar(&self, s: &Section) -> u64 {
+        let mut h = FxHasher::default();
+        (&s.dir, &s.title, s.articles.len()).hash(&mut h);
+        for c in s
+            .children
+            .iter()
+            .filter_map(|d| self.linked.sections.get(d))
+        {
+            (&c.dir, &c.title).hash(&mut h);
+        }
+        h.finish()
     }
 
     /// What a section's listing shows.
@@ -300,7 +333,7 @@ impl Inputs<'_> {
 
     fn crumbs_of(&self, dir: &str) -> u64 {
         match self.sections.get(dir) {
-            Some(&(_, crumbs)) => crumbs,
+            Some(hashes) => hashes.crumbs,
             None => self.crumbs(dir),
         }
     }

@@ -13,8 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
-/// How long the files must be quiet before a rebuild starts.
-const QUIET: Duration = Duration::from_millis(20);
+/// How long the files must be quiet before a rebuild starts: an editor's
+/// save (a temporary file renamed over, or a write in place) takes a
+/// millisecond or two; each millisecond here is one more before the page
+/// reloads.
+const QUIET: Duration = Duration::from_millis(10);
 
 /// Folders of the site folder that a theme is read from: an edit under
 /// them rebuilds everything.
