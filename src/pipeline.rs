@@ -166,16 +166,7 @@ impl Prepared {
     /// Every diagnostic of the stages so far and of `later` ones (render,
     /// external links), with the site-wide notes; sorted, each once.
     pub fn diagnostics(&self, later: &[Diagnostic]) -> Vec<Diagnostic> {
-        let mut all: Vec<Diagnostic> = self
-            .config_diagnostics
-            .iter()
-            .chain(&self.theme_diagnostics)
-            .chain(&self.content.diagnostics)
-            .chain(self.parsed.iter().flat_map(|p| &p.diagnostics))
-            .chain(&self.linked.diagnostics)
-            .chain(later)
-            .cloned()
-            .collect();
+        let mut all: Vec<Diagnostic> = self.found().chain(later).cloned().collect();
         if self.config.base_url.is_none() {
             all.push(
                 Diagnostic::info("no base_url: canonical links, sitemap and feed are not written")
@@ -194,14 +185,17 @@ impl Prepared {
 
     /// How many problems the stages so far found.
     pub fn counts(&self) -> Counts {
-        diagnostics::count(
-            self.config_diagnostics
-                .iter()
-                .chain(&self.theme_diagnostics)
-                .chain(&self.content.diagnostics)
-                .chain(self.parsed.iter().flat_map(|p| &p.diagnostics))
-                .chain(&self.linked.diagnostics),
-        )
+        diagnostics::count(self.found())
+    }
+
+    /// What the stages so far found, stage by stage.
+    fn found(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.config_diagnostics
+            .iter()
+            .chain(&self.theme_diagnostics)
+            .chain(&self.content.diagnostics)
+            .chain(self.parsed.iter().flat_map(|p| &p.diagnostics))
+            .chain(&self.linked.diagnostics)
     }
 }
 

@@ -105,7 +105,7 @@ pub struct Content {
     /// Lower-case path → the path of the Markdown file or asset that has
     /// it (the least, if several do).
     lower: HashMap<String, String>,
-    /// Articles whose text [`Content::release_articles`] let go of.
+    /// Articles whose text [`Content::release_article`] let go of.
     released: rustc_hash::FxHashSet<String>,
 }
 
@@ -171,18 +171,9 @@ impl Content {
         }
     }
 
-    /// Frees the Markdown text of every article but those other files
-    /// include (`keep`): `serve` holds a site between rebuilds, and reads
-    /// an article again ([`Content::restore_text`]) to parse it again.
-    pub fn release_articles(&mut self, keep: &rustc_hash::FxHashSet<String>) {
-        for i in 0..self.articles.len() {
-            if !keep.contains(&self.articles[i].path) {
-                self.release_article(i);
-            }
-        }
-    }
-
-    /// Frees the Markdown text of article `i` (see [`Content::release_articles`]).
+    /// Frees the Markdown text of article `i`: `serve` holds a site
+    /// between rebuilds, and reads an article again
+    /// ([`Content::restore_text`]) to parse it again.
     pub fn release_article(&mut self, i: usize) {
         let a = &mut self.articles[i];
         if !self.released.contains(&a.path) {

@@ -422,7 +422,7 @@ pub fn relink(
     }
     // What kept articles keep: moved to their new place.
     let kept = |k: usize| new_of_old[k].filter(|&j| !fresh[j]);
-    let changed_keys = changed_names(&old, old_paths, &new_of_old, &fresh, content, changes);
+    let mut changed_keys = changed_names(&old, old_paths, &new_of_old, &fresh, content, changes);
     // Terms of the articles that went or changed, where they stood.
     let mut touched: Vec<(usize, Terms)> = Vec::new();
     if !old.related.is_empty() {
@@ -436,6 +436,13 @@ pub fn relink(
     }
     let mut articles = carry(std::mem::take(&mut old.articles), n, kept);
     let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), n, kept);
+    // The anchors of articles parsed again, from before, to compare.
+    let mut old_anchors: HashMap<usize, HashSet<String>> = HashMap::default();
+    for (j, k) in old_of_new.iter().enumerate() {
+        if let (true, Some(k)) = (fresh[j], *k) {
+            old_anchors.insert(j, std::mem::take(&mut old.anchors[k]));
+        }
+    }
     let mut anchors = carry(std::mem::take(&mut old.anchors), n, kept);
     type Made = (usize, (ArticleInfo, Option<Diagnostic>), HashSet<String>);
     let made: Vec<Made> = (0..n)
@@ -449,14 +456,12 @@ pub fn relink(
     // Articles whose anchors changed: whoever links to them checks again.
     let mut new_anchors = vec![false; n];
     for (j, (info, warning), a) in made {
-        let same = old_of_new[j].is_some_and(|k| old.anchors.get(k) == Some(&a));
-        new_anchors[j] = !same && old_of_new[j].is_some();
+        new_anchors[j] = old_anchors.get(&j).is_some_and(|before| *before != a);
         articles[j] = info;
         title_warnings[j] = warning;
         anchors[j] = a;
     }
 
-    let mut changed_keys = changed_keys;
     for (info, _) in articles.iter().zip(&fresh).filter(|x| *x.1) {
         if let Some(kb) = &info.kb {
             changed_keys.insert(kb_key(kb));

@@ -99,11 +99,16 @@ impl Term {
 }
 
 fn find<'t>(terms: &'t [Term], name: &str) -> Option<&'t Term> {
-    let key = name.to_lowercase();
-    terms
-        .binary_search_by(|t| (t.key.as_str(), t.name.as_str()).cmp(&(key.as_str(), name)))
-        .ok()
-        .map(|i| &terms[i])
+    let found = if name.is_ascii() {
+        // Lower-cased as it is compared: nothing allocated (render and
+        // the preview's page hashes look terms up for every article).
+        let key = || name.bytes().map(|b| b.to_ascii_lowercase());
+        terms.binary_search_by(|t| t.key.bytes().cmp(key()).then(t.name.as_str().cmp(name)))
+    } else {
+        let key = name.to_lowercase();
+        terms.binary_search_by(|t| (t.key.as_str(), t.name.as_str()).cmp(&(key.as_str(), name)))
+    };
+    found.ok().map(|i| &terms[i])
 }
 
 /// The site's three taxonomies (DESIGN: Taxonomies), from the listed

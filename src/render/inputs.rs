@@ -49,13 +49,6 @@ pub fn inputs(
         faces: &faces,
         nav_faces: &nav_faces,
         places: vec![0; content.articles.len()],
-        terms: std::array::from_fn(|t| {
-            let terms = linked.taxonomies.get(t).map_or(&[][..], |t| &t.terms[..]);
-            terms
-                .iter()
-                .map(|term| (term.name.as_str(), term))
-                .collect()
-        }),
         versions,
         sections: HashMap::default(),
     };
@@ -155,8 +148,6 @@ struct Inputs<'a> {
     faces: &'a [u64],
     /// Per article, what a sidebar shows of it: its folder and title.
     nav_faces: &'a [u64],
-    /// Products, services and topics by name.
-    terms: [HashMap<&'a str, &'a crate::links::Term>; 3],
     versions: &'a [u64],
     /// Per section folder, its hashes.
     sections: HashMap<&'a str, SectionHashes>,
@@ -174,7 +165,15 @@ impl Inputs<'_> {
                 (0u8, self.versions[i], self.faces[i]).hash(&mut h);
                 // Its term pages' folders (its own term names are in its
                 // version).
-                self.term_dirs(i, &mut h);
+                let terms = super::article_terms(linked, i);
+                let dirs = terms
+                    .products
+                    .iter()
+                    .chain(&terms.service)
+                    .chain(&terms.topic);
+                for term in dirs {
+                    term.dir.hash(&mut h);
+                }
                 for r in &linked.resolved[i] {
                     self.resolved(r, &mut h);
                 }
@@ -249,25 +248,6 @@ impl Inputs<'_> {
             } => (1u8, self.faces[*article], anchor_ok).hash(h),
             Resolved::Broken => 2u8.hash(h),
         }
-    }
-
-    /// The folders of the term pages article `i`'s page links to (as
-    /// [`super::article_terms`] finds them, by name in a map).
-    fn term_dirs(&self, i: usize, h: &mut FxHasher) {
-        let t = &self.linked.articles[i].terms;
-        let [products, services, topics] = &self.terms;
-        for p in &t.products {
-            products.get(p.as_str()).map(|t| &t.dir).hash(h);
-        }
-        let service = t.service.as_deref().and_then(|s| services.get(s));
-        service.map(|s| &s.dir).hash(h);
-        let sub = service.and_then(|s| s.child(t.subservice.as_deref()?));
-        sub.map(|s| &s.dir).hash(h);
-        t.topic
-            .as_deref()
-            .and_then(|x| topics.get(x))
-            .map(|t| &t.dir)
-            .hash(h);
     }
 
     /// What article `i`'s sidebar shows: its place in its table of

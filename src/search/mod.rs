@@ -49,15 +49,6 @@ pub fn index(
     shards::files(index, &meta, &facets(&listed, linked), put);
 }
 
-/// The files `make` gives its `put`, in path order (for tests and tools).
-pub fn collect(make: impl FnOnce(&(dyn Fn(OutputFile) + Sync))) -> Vec<OutputFile> {
-    let files = Mutex::new(Vec::new());
-    make(&|f| files.lock().unwrap_or_else(|e| e.into_inner()).push(f));
-    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
-}
-
 /// Facet values (product, service) of the listed articles.
 fn facets(listed: &[usize], linked: &Linked) -> Facets {
     facets_of(listed.iter().map(|&i| &linked.articles[i].terms))
@@ -313,6 +304,15 @@ fn squash(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The files `make` gives its `put`, in path order.
+    fn collect(make: impl FnOnce(&(dyn Fn(OutputFile) + Sync))) -> Vec<OutputFile> {
+        let files = Mutex::new(Vec::new());
+        make(&|f| files.lock().unwrap_or_else(|e| e.into_inner()).push(f));
+        let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
 
     #[test]
     fn index_from_kept_texts_equals_the_build_index() {

@@ -106,14 +106,12 @@ pub struct Live {
     site: Prepared,
     /// The content path of each of `parsed`, for when articles come or go.
     parsed_paths: Vec<String>,
-    /// Per content path of an article, a number changed whenever it is
-    /// parsed again.
+    /// Per article, a number changed whenever it is parsed again.
     versions: Vec<u64>,
     next_version: u64,
-    /// Per article, its search text (`None`: a redirect).
-    /// Per article path: what its search text was made from, and the
-    /// text (`None`: a redirect).
-    docs: Vec<Doc>,
+    /// Per article, its search text and what it was made from (`None`:
+    /// not made yet).
+    docs: Vec<Option<Doc>>,
     render_diagnostics: Vec<Diagnostic>,
     /// The render plan's items as last served (their path keys), and
     /// their inputs.
@@ -179,7 +177,12 @@ impl Live {
     /// site, so the server makes them off the rebuild's path.
     pub fn search_job(&self) -> Option<SearchJob> {
         self.site.config.search.enabled.then(|| SearchJob {
-            docs: self.docs.iter().filter_map(|d| d.1.clone()).collect(),
+            docs: self
+                .docs
+                .iter()
+                .flatten()
+                .filter_map(|d| d.1.clone())
+                .collect(),
         })
     }
 
@@ -297,7 +300,7 @@ impl Live {
         );
         if same_pages {
             for &i in &reparse {
-                self.docs[i] = (self.doc_key(i), self.doc(i));
+                self.docs[i] = Some((self.doc_key(i), self.doc(i)));
             }
         } else {
             let paths = std::mem::take(&mut self.parsed_paths);
@@ -361,7 +364,7 @@ impl Live {
         let old_paths = std::mem::replace(&mut self.parsed_paths, new_paths);
         // What each article had, at its new place.
         let moved = |k: &Option<usize>| k.map(|k| (self.versions[k], self.docs[k].clone()));
-        let kept: Vec<Option<(u64, Doc)>> = old_of_new.iter().map(moved).collect();
+        let kept: Vec<Option<(u64, Option<Doc>)>> = old_of_new.iter().map(moved).collect();
         (self.versions, self.docs) = kept.into_iter().map(|k| k.unwrap_or_default()).unzip();
         for &i in &fresh {
             self.versions[i] = self.new_version();
@@ -457,14 +460,9 @@ impl Live {
 
     /// Lets go of the text of every article no other file includes.
     fn release_text(&mut self) {
-        self.included = self
-            .site
-            .parsed
-            .iter()
-            .flat_map(|p| p.sources.iter().skip(1))
-            .map(|s| s.path.clone())
-            .collect();
-        self.site.content.release_articles(&self.included);
+        self.included.clear();
+        let all: Vec<usize> = (0..self.site.content.articles.len()).collect();
+        self.release_parsed_text(&all);
     }
 
     /// Lets go of the text of the articles `parsed` (just parsed again),
@@ -515,17 +513,15 @@ impl Live {
     /// from changed (after the whole site was linked again).
     fn refresh_docs(&mut self) {
         let mut docs = std::mem::take(&mut self.docs);
-        docs.resize(self.site.content.articles.len(), (0, None));
+        docs.resize(self.site.content.articles.len(), None);
         self.docs = docs
             .into_par_iter()
             .enumerate()
-            .map(|(i, (k, doc))| {
+            .map(|(i, old)| {
                 let key = self.doc_key(i);
-                match doc {
-                    Some(doc) if k == key => (key, Some(doc)),
-                    // A redirect's: none either way.
-                    None if k == key && k != 0 => (key, None),
-                    _ => (key, self.doc(i)),
+                match old {
+                    Some((k, doc)) if k == key => Some((k, doc)),
+                    _ => Some((key, self.doc(i))),
                 }
             })
             .collect();
