@@ -273,6 +273,7 @@ fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path, timings: bool)
             pages,
             full,
             took,
+            later,
             blocked,
             diagnostics: d,
             timings: steps,
@@ -292,8 +293,13 @@ fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path, timings: bool)
                 );
             } else {
                 let scope = if *full { " (everything)" } else { "" };
+                // The pages of the saved files are served first.
+                let rest = match later {
+                    Some((n, all)) => format!(", {n} more in {:.0} ms", all.as_secs_f64() * 1000.0),
+                    None => String::new(),
+                };
                 println!(
-                    "{what} changed: {pages} pages re-rendered{scope} in {ms:.0} ms: {}",
+                    "{what} changed: {pages} pages re-rendered{scope} in {ms:.0} ms{rest}: {}",
                     diagnostics::summary(counts)
                 );
             }

@@ -338,6 +338,24 @@ impl Plan<'_> {
             .collect()
     }
 
+    /// Whether item `n` is one of the pages of the articles `articles`
+    /// (its page, redirect, KB alias or tree diagram) or the page of one
+    /// of the section folders `dirs`: what the preview server renders
+    /// first after a save.
+    pub fn is_near(
+        &self,
+        n: usize,
+        articles: &rustc_hash::FxHashSet<usize>,
+        dirs: &rustc_hash::FxHashSet<String>,
+    ) -> bool {
+        match &self.items[n] {
+            Item::Page(Job::Article(i) | Job::Redirect(i) | Job::KbAlias(_, i))
+            | Item::Diagram(i, _) => articles.contains(i),
+            Item::Page(Job::Section(s)) => dirs.contains(&s.dir),
+            _ => false,
+        }
+    }
+
     /// A number standing for the output path of item `n` (the same path,
     /// the same number), made without writing the path out.
     pub fn key(&self, n: usize) -> u64 {

@@ -15,10 +15,11 @@ use http_body_util::{combinators::BoxBody, BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, LOCATION};
 use hyper::{Method, Request, Response, StatusCode};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 /// Where the reload script is served. The server's own paths live under
 /// `/__kbsite/` and win over a content folder of that name.
@@ -37,7 +38,15 @@ pub struct State {
     /// The content folder, resolved, for checking copied files.
     pub content_dir: RwLock<PathBuf>,
     pub hub: Hub,
+    /// While a rebuild renders the pages it did not serve first (those of
+    /// the saved files, held here), a request for any other page waits.
+    rendering: Mutex<Option<HashSet<String>>>,
+    settled: tokio::sync::Notify,
 }
+
+/// The longest a request waits for a page still being rendered (then the
+/// page as it was is served).
+const PENDING_WAIT: Duration = Duration::from_secs(10);
 
 impl State {
     pub fn new(content_dir: &Path) -> State {
@@ -45,6 +54,47 @@ impl State {
             files: RwLock::new(HashMap::default()),
             content_dir: RwLock::new(resolved(content_dir)),
             hub: Hub::default(),
+            rendering: Mutex::new(None),
+            settled: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// From now until [`State::settle`], requests for pages other than
+    /// `done` wait.
+    pub fn hold_all_but(&self, done: HashSet<String>) {
+        *self.rendering_lock() = Some(done);
+    }
+
+    /// Every page is in: waiting requests go on.
+    pub fn settle(&self) {
+        *self.rendering_lock() = None;
+        self.settled.notify_waiters();
+    }
+
+    fn rendering_lock(&self) -> std::sync::MutexGuard<'_, Option<HashSet<String>>> {
+        self.rendering.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the site path `key` is a page that may be rendered again
+    /// now (never a stylesheet or script: the page just reloaded needs
+    /// them).
+    fn held(&self, key: &str) -> bool {
+        let page = [".html", ".svg", ".xml", ".txt"].iter().any(|e| key.ends_with(e));
+        page && self.rendering_lock().as_ref().is_some_and(|done| !done.contains(key))
+    }
+
+    /// Returns once the site path `key` is not being rendered.
+    async fn ready(&self, key: &str) {
+        let deadline = tokio::time::Instant::now() + PENDING_WAIT;
+        loop {
+            // Made before looking, so a settle in between is not missed.
+            let settled = self.settled.notified();
+            if !self.held(key) {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, settled).await.is_err() {
+                return;
+            }
         }
     }
 }
@@ -102,6 +152,7 @@ pub fn site_path(path: &str) -> Result<String, u16> {
 /// a redirect when it is a folder asked for without its slash (relative
 /// links need it), else the site's 404 page.
 async fn file_response(request: &Request<()>, key: &str, state: &State) -> Response<Body> {
+    state.ready(key).await;
     let (key, status, file) = {
         let files = state.files.read().unwrap_or_else(|e| e.into_inner());
         if let Some(file) = files.get(key) {

@@ -49,9 +49,14 @@ pub enum Report {
     /// One line per rebuild.
     Rebuilt {
         changed: Vec<String>,
+        /// Pages rendered and served first: those of the changed files.
         pages: usize,
         full: bool,
+        /// Until those pages were served.
         took: Duration,
+        /// The other pages the change touched, rendered after, and the
+        /// time until they were served too.
+        later: Option<(usize, Duration)>,
         /// Errors appeared: the last good pages stay served.
         blocked: bool,
         diagnostics: Vec<Diagnostic>,
@@ -148,37 +153,69 @@ fn rebuild(
     if update.changed.is_empty() {
         return;
     }
-    let diagnostics = std::mem::take(&mut update.diagnostics);
+    let mut diagnostics = std::mem::take(&mut update.diagnostics);
     let (changed, timings) = (
         std::mem::take(&mut update.changed),
         std::mem::take(&mut update.timings),
     );
-    let (pages, full, blocked) = (update.pages, update.full, update.blocked);
+    let (pages, full, mut blocked) = (update.pages, update.full, update.blocked);
+    let mut touched = false;
     if !blocked {
-        let touched = full || !update.files.is_empty() || !update.removed.is_empty();
-        let reloaded = publish(state, update);
-        if full {
-            state.hub.send("reload", "[\"*\"]");
-        } else if !reloaded.is_empty() {
-            let paths = serde_json::to_string(&reloaded).unwrap_or_default();
-            state.hub.send("reload", &paths);
+        touched = full || !update.files.is_empty() || !update.removed.is_empty();
+        if live.has_later() {
+            // Pages served now, and those gone (a 404 now).
+            let files = update.files.iter().map(|f| f.0.clone());
+            let done = files.chain(update.removed.iter().cloned()).collect();
+            state.hold_all_but(done);
         }
-        if touched {
-            if let Some(job) = live.search_job() {
-                search.queue(job);
-            }
-        }
+        publish_and_reload(state, update, full);
     }
     send_errors(state, &diagnostics);
+    let took = t.elapsed();
+    let mut timings = timings;
+    let mut later = None;
+    if let Some(mut rest) = live.render_later() {
+        timings.append(&mut rest.timings);
+        let blocked_now = rest.blocked;
+        let rest_pages = rest.pages;
+        let rest_diagnostics = std::mem::take(&mut rest.diagnostics);
+        if blocked_now {
+            send_errors(state, &rest_diagnostics);
+            (blocked, diagnostics) = (true, rest_diagnostics);
+        } else {
+            touched |= !rest.files.is_empty();
+            publish_and_reload(state, rest, false);
+        }
+        later = Some((rest_pages, t.elapsed()));
+    }
+    state.settle();
+    if touched {
+        if let Some(job) = live.search_job() {
+            search.queue(job);
+        }
+    }
     report(Report::Rebuilt {
         changed,
         pages,
         full,
-        took: t.elapsed(),
+        took,
+        later,
         blocked,
         diagnostics,
         timings,
     });
+}
+
+/// Serves an update's files and reloads the open pages they changed
+/// (every page when `all`).
+fn publish_and_reload(state: &http::State, update: Update, all: bool) {
+    let reloaded = publish(state, update);
+    if all {
+        state.hub.send("reload", "[\"*\"]");
+    } else if !reloaded.is_empty() {
+        let paths = serde_json::to_string(&reloaded).unwrap_or_default();
+        state.hub.send("reload", &paths);
+    }
 }
 
 /// Listens on the wanted port, or the next free one after it.

@@ -112,6 +112,9 @@ pub struct Live {
     /// Per article, its search text and what it was made from (`None`:
     /// not made yet).
     docs: Vec<Option<Doc>>,
+    /// Some of `docs` may be out of date: made again for the next search
+    /// job (after the pages are served).
+    docs_stale: bool,
     render_diagnostics: Vec<Diagnostic>,
     /// The render plan's items as last served (their path keys), and
     /// their inputs.
@@ -130,7 +133,51 @@ pub struct Live {
     included: HashSet<String>,
     /// What pages are packed with, once trained.
     dictionary: Option<Arc<Dictionary>>,
+    /// Set when the pages of the saved files were served first: the rest
+    /// is for [`Live::render_later`].
+    later: Option<Later>,
     timer: Timer,
+}
+
+/// Render plan items' path keys (`None`: as served) and inputs.
+type ItemInputs = (Option<Vec<u64>>, Vec<Option<u64>>);
+
+/// What [`Live::render_later`] needs to know of the first pages served.
+struct Later {
+    /// The plan's items rendered already.
+    rendered: Vec<bool>,
+    /// The served items were the plan's, in order, before the change.
+    in_step: bool,
+}
+
+/// What one render made.
+struct Picked {
+    files: Vec<(String, Served)>,
+    pages: usize,
+    /// Every output path, when asked for.
+    paths: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The pages a writer is looking at after a save, rendered and served
+/// before the rest of what the save changed: the pages of the articles
+/// parsed again, and the listings of the folders of the changed files.
+#[derive(Debug, Default)]
+struct Near {
+    articles: HashSet<usize>,
+    dirs: HashSet<String>,
+}
+
+impl Near {
+    fn new(articles: &[usize], content_paths: &[String]) -> Near {
+        Near {
+            articles: articles.iter().copied().collect(),
+            dirs: content_paths
+                .iter()
+                .map(|p| crate::paths::dir_of(p).to_string())
+                .collect(),
+        }
+    }
 }
 
 impl Live {
@@ -145,6 +192,7 @@ impl Live {
             versions: Vec::new(),
             next_version: 0,
             docs: Vec::new(),
+            docs_stale: false,
             render_diagnostics: Vec::new(),
             served_items: Vec::new(),
             served_inputs: Vec::new(),
@@ -152,6 +200,7 @@ impl Live {
             paths: Vec::new(),
             served_errors: usize::MAX,
             dictionary: None,
+            later: None,
             included: HashSet::default(),
             timer: Timer::start(),
         };
@@ -175,7 +224,11 @@ impl Live {
 
     /// The site's search files from the current articles: slow on a big
     /// site, so the server makes them off the rebuild's path.
-    pub fn search_job(&self) -> Option<SearchJob> {
+    pub fn search_job(&mut self) -> Option<SearchJob> {
+        if self.docs_stale {
+            self.refresh_docs();
+            self.docs_stale = false;
+        }
         self.site.config.search.enabled.then(|| SearchJob {
             docs: self
                 .docs
@@ -198,11 +251,11 @@ impl Live {
             .map(|_| self.new_version())
             .collect();
         self.docs.clear();
-        self.refresh_docs();
-        self.timer.stage("search text");
+        self.docs.resize(self.site.content.articles.len(), None);
+        self.docs_stale = true;
         self.served_items.clear();
         self.served_inputs.clear();
-        let mut update = self.render_changes(changed, false);
+        let mut update = self.render_changes(changed, false, None);
         update.full = true;
         update
     }
@@ -306,12 +359,11 @@ impl Live {
             let paths = std::mem::take(&mut self.parsed_paths);
             self.relink(&paths, &reparse, &[]);
             self.parsed_paths = paths;
-            self.timer.stage("link");
-            self.refresh_docs();
+            self.docs_stale = true;
         }
-        self.timer
-            .stage(if same_pages { "link" } else { "search text" });
-        let mut update = self.render_changes(names, same_pages);
+        self.timer.stage("link");
+        let near = Near::new(&reparse, &content_paths);
+        let mut update = self.render_changes(names, same_pages, Some(&near));
         if assets && !update.blocked {
             // A changed image shows on pages that did not change: reload.
             update.full = true;
@@ -371,9 +423,12 @@ impl Live {
         }
         self.relink(&old_paths, &fresh, changed);
         self.timer.stage("link");
-        self.refresh_docs();
-        self.timer.stage("search text");
-        self.render_changes(names, false)
+        self.docs_stale = true;
+        let content = &self.site.content;
+        let edited = changed.iter().filter_map(|p| content.article_index(p));
+        let near: Vec<usize> = fresh.iter().copied().chain(edited).collect();
+        let near = Near::new(&near, changed);
+        self.render_changes(names, false, Some(&near))
     }
 
     /// The link stage again after the articles `parsed` (new indices) were
@@ -527,13 +582,125 @@ impl Live {
             .collect();
     }
 
-    /// Renders the pages whose inputs differ from what is served; decides
-    /// whether the result may be served. `same_pages`: the edit kept every
-    /// page's path (and every title, KB number, tree id).
-    fn render_changes(&mut self, changed: Vec<String>, same_pages: bool) -> Update {
+    /// Renders what the change needs and decides whether the result may be
+    /// served. Without `near` (the whole site was built again), every page
+    /// whose inputs differ from what is served. With `near`, only the pages
+    /// of the saved files, whatever their inputs: the rest is left for
+    /// [`Live::render_later`], which compares inputs. `same_pages`: the
+    /// edit kept every page's path (and every title, KB number, tree id).
+    fn render_changes(
+        &mut self,
+        changed: Vec<String>,
+        same_pages: bool,
+        near: Option<&Near>,
+    ) -> Update {
         let plan = render::plan(&self.site.parsed, &self.site.linked, &self.site.config);
-        let inputs = render::inputs(&plan, &self.site.content, &self.site.parsed, &self.versions);
-        let in_step = same_pages && self.in_step && inputs.len() == self.served_inputs.len();
+        let in_step = same_pages && self.in_step && plan.len() == self.served_inputs.len();
+        let (pick, inputs) = match near {
+            Some(near) => {
+                let pick: Vec<bool> = (0..plan.len())
+                    .map(|n| plan.is_near(n, &near.articles, &near.dirs))
+                    .collect();
+                (pick, None)
+            }
+            None => {
+                let (pick, inputs) = self.changed_items(&plan, in_step);
+                (pick, Some(inputs))
+            }
+        };
+        self.timer.stage("plan");
+        if self.dictionary.is_none() {
+            self.dictionary = self.train_dictionary(&plan);
+        }
+        let rendered = self.render_picked(&plan, &pick, !in_step);
+        self.timer.stage("render");
+        if !in_step {
+            self.render_diagnostics = rendered.diagnostics;
+        }
+        let diagnostics = self.diagnostics();
+        let errors = diagnostics::count(&diagnostics).errors;
+        let new_paths = if in_step { None } else { Some(rendered.paths) };
+        let removed = match &new_paths {
+            Some(new) if *new != self.paths => gone(&self.paths, new),
+            _ => Vec::new(),
+        };
+        let blocked = errors > self.served_errors;
+        self.later = None;
+        if !blocked {
+            match inputs {
+                Some((items, inputs)) => self.served(items, inputs),
+                None => {
+                    self.later = Some(Later {
+                        rendered: pick,
+                        in_step,
+                    })
+                }
+            }
+            if let Some(paths) = new_paths {
+                self.paths = paths;
+            }
+            self.served_errors = errors;
+        }
+        self.in_step = !blocked;
+        self.timer.stage("finish");
+        Update {
+            files: rendered.files,
+            removed,
+            pages: rendered.pages,
+            full: false,
+            blocked,
+            diagnostics,
+            changed,
+            timings: std::mem::take(&mut self.timer.timings),
+        }
+    }
+
+    /// Whether pages are left for [`Live::render_later`].
+    pub fn has_later(&self) -> bool {
+        self.later.is_some()
+    }
+
+    /// Renders the other pages the last change touched, those whose inputs
+    /// differ from what is served (`None`: nothing was left). Should one
+    /// fail where it rendered before, none of them is served and each is
+    /// rendered again with the next change.
+    pub fn render_later(&mut self) -> Option<Update> {
+        let later = self.later.take()?;
+        self.timer = Timer::start();
+        let plan = render::plan(&self.site.parsed, &self.site.linked, &self.site.config);
+        let (mut pick, (items, mut inputs)) = self.changed_items(&plan, later.in_step);
+        // Rendered already, from the site as it is.
+        for (p, done) in pick.iter_mut().zip(&later.rendered) {
+            *p &= !done;
+        }
+        self.timer.stage("inputs");
+        let rendered = self.render_picked(&plan, &pick, false);
+        self.timer.stage("render later");
+        self.render_diagnostics.extend(rendered.diagnostics);
+        let diagnostics = self.diagnostics();
+        let blocked = diagnostics::count(&diagnostics).errors > self.served_errors;
+        if blocked {
+            for (input, _) in inputs.iter_mut().zip(&pick).filter(|x| *x.1) {
+                *input = None;
+            }
+        }
+        self.served(items, inputs);
+        Some(Update {
+            files: rendered.files,
+            pages: rendered.pages,
+            blocked,
+            diagnostics,
+            timings: std::mem::take(&mut self.timer.timings),
+            ..Update::default()
+        })
+    }
+
+    /// Which items of `plan` to render: those whose inputs differ from what
+    /// is served (`in_step`: the served items are the plan's, in order);
+    /// with the items' path keys (`None` when in step) and inputs.
+    fn changed_items(&self, plan: &render::Plan, in_step: bool) -> (Vec<bool>, ItemInputs) {
+        let site = &self.site;
+        let inputs = render::inputs(plan, &site.content, &site.parsed, &self.versions);
         let items: Option<Vec<u64>> =
             (!in_step).then(|| (0..plan.len()).map(|n| plan.key(n)).collect());
         let pick: Vec<bool> = match &items {
@@ -561,19 +728,31 @@ impl Live {
                     .collect()
             }
         };
-        self.timer.stage("inputs");
-        if self.dictionary.is_none() {
-            self.dictionary = self.train_dictionary(&plan);
+        (pick, (items, inputs))
+    }
+
+    /// Notes what is served now: the items' inputs (and path keys, when
+    /// the items changed).
+    fn served(&mut self, items: Option<Vec<u64>>, inputs: Vec<Option<u64>>) {
+        self.served_inputs = inputs;
+        if let Some(items) = items {
+            self.served_items = items;
         }
+    }
+
+    /// Renders the items `pick` of `plan` (and the theme's and content's
+    /// files not served yet), packed; `list_paths`: list every output path
+    /// and check them.
+    fn render_picked(&self, plan: &render::Plan, pick: &[bool], list_paths: bool) -> Picked {
         let sink = Memory {
             paths: &self.paths,
             files: Mutex::new(Vec::new()),
             dictionary: self.dictionary.clone(),
         };
         let selection = render::Selection {
-            plan: &plan,
+            plan,
             pick: Some(&|n| pick[n]),
-            list_paths: !in_step,
+            list_paths,
         };
         let rendered = match &self.site.theme {
             Some(theme) => render::render_some(
@@ -586,42 +765,13 @@ impl Live {
             ),
             None => render::Rendered::default(),
         };
-        self.timer.stage("render");
-        if !in_step {
-            self.render_diagnostics = rendered.diagnostics;
-        }
-        let diagnostics = self.diagnostics();
-        let errors = diagnostics::count(&diagnostics).errors;
         let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let new_paths = if in_step { None } else { Some(rendered.paths) };
-        let removed = match &new_paths {
-            Some(new) if *new != self.paths => gone(&self.paths, new),
-            _ => Vec::new(),
-        };
-        let blocked = errors > self.served_errors;
-        let pages = rendered.pages;
-        self.in_step = !blocked;
-        if !blocked {
-            self.served_inputs = inputs;
-            if let Some(items) = items {
-                self.served_items = items;
-            }
-            if let Some(paths) = new_paths {
-                self.paths = paths;
-            }
-            self.served_errors = errors;
-        }
-        self.timer.stage("finish");
-        Update {
+        Picked {
             files,
-            removed,
-            pages,
-            full: false,
-            blocked,
-            diagnostics,
-            changed,
-            timings: std::mem::take(&mut self.timer.timings),
+            pages: rendered.pages,
+            paths: rendered.paths,
+            diagnostics: rendered.diagnostics,
         }
     }
 
