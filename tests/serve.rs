@@ -271,6 +271,43 @@ fn an_edit_is_served(start: fn(&Path) -> Server) {
     assert!(!site.path().join("public").exists());
 }
 
+/// After a save, the saved article's own pages are served first; the other
+/// pages the change touched (here a topic page listing the article) are
+/// rendered right after, and a request for one of them in between waits
+/// for it: never the page as it was.
+#[test]
+fn pages_rendered_after_the_saved_ones_are_never_served_as_they_were() {
+    let site = demo();
+    let s = Server::start(site.path());
+    const TOPIC_PAGE: &str = "/topics/troubleshooting/";
+    for n in 0..3 {
+        let title = format!("Retitled while serving, take {n}");
+        let text = read(site.path(), POLICY);
+        let text = text.replacen(
+            text.lines().find(|l| l.starts_with("title:")).unwrap(),
+            &format!("title: {title}"),
+            1,
+        );
+        save_as_editors_do(site.path(), POLICY, &text);
+        let first = s.next("reload");
+        assert!(
+            first.contains("3rd-party-storage-software-solutions-support/index.html"),
+            "{first}"
+        );
+        assert!(
+            !first.contains("topics/"),
+            "the topic page is not rendered first: {first}"
+        );
+        // Asked for at once, while it is being rendered.
+        let (status, page) = s.get(TOPIC_PAGE);
+        assert_eq!(status, 200);
+        assert!(page.contains(&title), "take {n}: the topic page as it was");
+        s.next_where("no reload of the topic page", |event, data| {
+            event == "reload" && data.contains("topics/troubleshooting/index.html")
+        });
+    }
+}
+
 #[test]
 fn a_broken_article_shows_errors_keeps_the_last_good_page_and_a_fix_restores_it() {
     let site = demo();

@@ -79,8 +79,13 @@ impl State {
     /// now (never a stylesheet or script: the page just reloaded needs
     /// them).
     fn held(&self, key: &str) -> bool {
-        let page = [".html", ".svg", ".xml", ".txt"].iter().any(|e| key.ends_with(e));
-        page && self.rendering_lock().as_ref().is_some_and(|done| !done.contains(key))
+        let page = [".html", ".svg", ".xml", ".txt"]
+            .iter()
+            .any(|e| key.ends_with(e));
+        page && self
+            .rendering_lock()
+            .as_ref()
+            .is_some_and(|done| !done.contains(key))
     }
 
     /// Returns once the site path `key` is not being rendered.
