@@ -1069,7 +1069,8 @@ fn title(a: &crate::content::Article, p: &Parsed) -> (String, Option<Diagnostic>
 
 /// Two articles may not write the same page (`a.md` and `a/index.md`).
 fn check_unique_pages(content: &Content, articles: &[ArticleInfo], diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, usize> = HashMap::default();
+    let mut seen: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(articles.len(), Default::default());
     for (i, info) in articles.iter().enumerate() {
         if let Some(&first) = seen.get(info.dir.as_str()) {
             diags.push(
@@ -1115,12 +1116,12 @@ fn unique_index(
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, usize> {
-    let mut map: HashMap<String, (usize, Option<u32>)> = HashMap::default();
+    let mut map: HashMap<String, usize> = HashMap::default();
     for i in 0..content.articles.len() {
         let Some((k, line)) = key(i) else { continue };
         match map.get(&k) {
-            Some(&(first, first_line)) => {
-                let at = match first_line {
+            Some(&first) => {
+                let at = match key(first).and_then(|f| f.1) {
                     Some(l) => format!("{}:{l}", content.articles[first].file),
                     None => content.articles[first].file.clone(),
                 };
@@ -1133,11 +1134,11 @@ fn unique_index(
                 });
             }
             None => {
-                map.insert(k, (i, line));
+                map.insert(k, i);
             }
         }
     }
-    map.into_iter().map(|(k, (i, _))| (k, i)).collect()
+    map
 }
 
 #[cfg(test)]

@@ -104,10 +104,24 @@ pub fn build(
             });
         }
     }
+    // Folders by their path without the trailing `/`: an article `a/b.md`
+    // is the page of folder `a/b/` when there is one (found by `a/b`, a
+    // slice of its path, nothing written out per article).
+    let folders: rustc_hash::FxHashMap<&str, usize> = slots
+        .iter()
+        .map(|(d, &s)| (d.trim_end_matches('/'), s))
+        .collect();
+    // Articles counted in their own folder (and below, after the loop).
+    let mut direct = vec![0usize; sections.len()];
     for (i, (path, _)) in listed_articles() {
         let dir = paths::dir_of(path);
-        let page_dir = paths::page_dir(path);
-        let own = slots.get(page_dir.as_str()).copied();
+        let stem = paths::strip_md(path);
+        let name = &stem[dir.len()..];
+        let index_file = name.eq_ignore_ascii_case("index");
+        let own = match index_file {
+            true => slots.get(dir).copied(),
+            false => folders.get(stem).copied(),
+        };
         match own {
             Some(s) if sections[s].index.is_none() => sections[s].index = Some(i),
             _ => {
@@ -116,14 +130,19 @@ pub fn build(
                 }
             }
         }
-        for d in ancestors_of(dir) {
-            if let Some(&s) = slots.get(d) {
-                sections[s].count += 1;
-            }
+        if let Some(&s) = slots.get(dir) {
+            direct[s] += 1;
         }
         // A sibling `D.md` is folder D's page: it counts in D too.
-        if let Some(s) = own.filter(|&s| page_dir != dir && sections[s].index == Some(i)) {
+        if let Some(s) = own.filter(|&s| !index_file && sections[s].index == Some(i)) {
             sections[s].count += 1;
+        }
+    }
+    for (s, &n) in direct.iter().enumerate().filter(|x| *x.1 > 0) {
+        for d in ancestors_of(&sections[s].dir.clone()) {
+            if let Some(&a) = slots.get(d) {
+                sections[a].count += n;
+            }
         }
     }
     drop(slots);

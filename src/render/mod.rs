@@ -571,7 +571,7 @@ fn path_of(job: &Job, linked: &Linked) -> String {
 
 /// Two outputs at one path would silently lose one of them.
 fn check_collisions(paths: &mut [String], content: &Content, diags: &mut Vec<Diagnostic>) {
-    paths.sort();
+    paths.sort_unstable();
     for pair in paths.windows(2) {
         if pair[0] == pair[1] {
             let path = &pair[0];
