@@ -272,11 +272,17 @@ fn index_chunk<S: Source + ?Sized>(
         }
     }
     // Sorted here, in the worker, so the merge of the parts is one pass.
+    // Lists grow by doubling: what they did not fill goes back now (in
+    // place), before the other worker's lists join them.
     let mut terms: Vec<(String, RawList)> = vocab
         .into_terms()
         .into_iter()
         .zip(postings)
         .filter(|(_, list)| !list.is_empty())
+        .map(|(term, mut list)| {
+            list.shrink_to_fit();
+            (term, list)
+        })
         .collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     (Part { terms, lens }, metas)

@@ -229,17 +229,24 @@ pub fn index_texts(docs: &[Arc<DocText>], put: &(dyn Fn(OutputFile) + Sync)) {
 
 struct Texts<'a>(&'a [Arc<DocText>]);
 
-impl Source for Texts<'_> {
-    type Meta = DocMeta;
+impl<'a> Source for Texts<'a> {
+    // Borrowed: a copy of every document's snippet would be a good part
+    // of the preview's memory while the index is made.
+    type Meta = &'a DocMeta;
 
     fn count(&self) -> usize {
         self.0.len()
     }
 
-    fn document(&self, n: usize, buf: &mut String, text: &mut dyn FnMut(Field, &str)) -> DocMeta {
-        let d = &self.0[n];
+    fn document(
+        &self,
+        n: usize,
+        buf: &mut String,
+        text: &mut dyn FnMut(Field, &str),
+    ) -> &'a DocMeta {
+        let d: &'a DocText = &self.0[n];
         d.read(buf, text);
-        d.meta.clone()
+        &d.meta
     }
 }
 

@@ -204,7 +204,12 @@ fn json_object<'a>(js: &mut Vec<u8>, pairs: impl Iterator<Item = (&'a str, &'a s
 /// Every file of the index, each given to `put` as soon as it is made.
 /// Takes the index: each term's postings are freed once encoded, so the
 /// index and its files are never held whole at once.
-pub fn files(index: Index, meta: &[DocMeta], facets: &Facets, put: &(dyn Fn(OutputFile) + Sync)) {
+pub fn files<M: std::borrow::Borrow<DocMeta> + Sync>(
+    index: Index,
+    meta: &[M],
+    facets: &Facets,
+    put: &(dyn Fn(OutputFile) + Sync),
+) {
     let scale = index
         .postings
         .par_iter()
@@ -254,6 +259,7 @@ pub fn files(index: Index, meta: &[DocMeta], facets: &Facets, put: &(dyn Fn(Outp
         let rows: Vec<[&str; 5]> = chunk
             .iter()
             .map(|m| {
+                let m = m.borrow();
                 [
                     m.title.as_str(),
                     m.url.as_str(),

@@ -86,6 +86,7 @@ const PORT_TRIES: u16 = 50;
 /// Builds the site, serves it and rebuilds on every change, until the
 /// process ends. Errors only when it cannot start.
 pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<(), ServeError> {
+    fewer_arenas();
     let started = Instant::now();
     let (mut live, first) = Live::build(&opts.root, opts.drafts);
     let state = Arc::new(http::State::new(live.content_dir()));
@@ -136,6 +137,24 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
     }
     drop((requests, watcher));
     Ok(())
+}
+
+/// glibc's malloc gives threads that allocate at once arenas of their own
+/// (up to 8 per core), and memory freed in one arena is not reused by
+/// another: the search thread made its index in fresh memory after each
+/// save, about 75 MB more at 20,000 articles. One arena per core keeps the
+/// server's peak down (by about 100 MB there) at no cost measured in time.
+fn fewer_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let arenas = libc::c_int::try_from(cores.max(2)).unwrap_or(libc::c_int::MAX);
+        // SAFETY: mallopt only sets a tunable of the allocator; it is
+        // called before the server starts any thread of its own.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
+    }
 }
 
 /// One rebuild after `paths` changed: serve what changed (unless new
