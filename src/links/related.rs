@@ -101,22 +101,20 @@ pub fn related(
         .collect()
 }
 
-/// Each distinct term's postings (listed articles in path order) and each
-/// article's terms.
+/// Each distinct term's postings (listed articles in path order).
 struct Index<'a> {
     ids: HashMap<(Kind, &'a str), usize>,
     postings: Vec<Vec<usize>>,
-    /// Per article, its terms' ids and weights.
-    terms: Vec<Vec<(usize, u32)>>,
+    articles: &'a [ArticleInfo],
+    listed: &'a [bool],
 }
 
 impl<'a> Index<'a> {
-    fn new(articles: &'a [ArticleInfo], listed: &[bool]) -> Self {
+    fn new(articles: &'a [ArticleInfo], listed: &'a [bool]) -> Self {
         // Articles are sorted by path, so pushing in index order keeps
         // every postings list in path order.
         let mut ids: HashMap<(Kind, &str), usize> = HashMap::default();
         let mut postings: Vec<Vec<usize>> = Vec::new();
-        let mut terms: Vec<Vec<(usize, u32)>> = vec![Vec::new(); articles.len()];
         for (i, info) in articles.iter().enumerate() {
             if !listed[i] {
                 continue;
@@ -127,22 +125,28 @@ impl<'a> Index<'a> {
                     postings.len() - 1
                 });
                 postings[id].push(i);
-                terms[i].push((id, term.0.weight()));
             }
         }
         Index {
             ids,
             postings,
-            terms,
+            articles,
+            listed,
         }
     }
 
     /// Article `i`'s related articles.
     fn related(&self, i: usize, dates: &[Option<chrono::NaiveDate>]) -> Vec<usize> {
+        if !self.listed[i] {
+            return Vec::new();
+        }
         // Every (candidate, weight) of the windows, then summed per
         // candidate: a sort of a few hundred numbers, no map.
         let mut shared: Vec<(usize, u32)> = Vec::new();
-        for &(id, weight) in &self.terms[i] {
+        for term in terms_of(&self.articles[i].terms) {
+            let (Some(&id), weight) = (self.ids.get(&term), term.0.weight()) else {
+                continue;
+            };
             let list = &self.postings[id];
             let pos = list.binary_search(&i).unwrap_or_else(|p| p);
             let window = &list[pos.saturating_sub(WINDOW)..(pos + WINDOW + 1).min(list.len())];

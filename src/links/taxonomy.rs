@@ -155,19 +155,19 @@ pub fn taxonomies(terms: &[&Terms], title_rank: &[u32], listed: &[bool]) -> Vec<
     };
     let mut service_terms = make("services", services);
     for service in &mut service_terms {
-        let mut subs: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        let mut subs: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
         for &a in &service.articles {
             if let Some(sub) = &terms[a].subservice {
-                subs.entry(sub.clone()).or_default().push(a);
+                subs.entry(sub.as_str()).or_default().push(a);
             }
         }
         let mut slugs = Slugs::default();
         let mut children: Vec<Term> = subs
             .into_iter()
             .map(|(name, articles)| Term {
-                dir: format!("{}{}/", service.dir, slugs.next(&name)),
+                dir: format!("{}{}/", service.dir, slugs.next(name)),
                 key: name.to_lowercase(),
-                name,
+                name: name.to_string(),
                 articles,
                 children: Vec::new(),
             })
