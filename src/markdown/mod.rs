@@ -40,10 +40,10 @@ pub struct Heading {
 
 /// An entry of the in-page table of contents (h2, with its h3s).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TocEntry {
-    pub id: String,
-    pub text: String,
-    pub children: Vec<TocEntry>,
+pub struct TocEntry<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub children: Vec<TocEntry<'a>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +144,6 @@ pub struct Parsed {
     pub h1_html: Option<String>,
     /// Every other heading, in order.
     pub headings: Vec<Heading>,
-    pub toc: Vec<TocEntry>,
     /// `id`/`name` attributes of raw HTML in the body.
     pub html_anchors: Vec<String>,
     pub links: Vec<LinkRef>,
@@ -166,6 +165,11 @@ impl Parsed {
     pub fn release_html(&mut self) {
         self.html = Html::default();
         self.h1_html = None;
+    }
+
+    /// The in-page table of contents: h2 headings with their h3s.
+    pub fn toc(&self) -> Vec<TocEntry<'_>> {
+        toc(&self.headings)
     }
 
     /// The display path of the file a link or block came from.
@@ -370,7 +374,6 @@ impl<'a> Pass<'a> {
         let mut html = String::with_capacity(self.prepared.text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
         self.parsed.html = Html::Text(html);
-        self.parsed.toc = toc(&self.parsed.headings);
         self.parsed
     }
 
@@ -1131,13 +1134,14 @@ fn is_container_end(tag: &TagEnd) -> bool {
     )
 }
 
-/// h2 entries with their h3 children.
-fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+/// h2 entries with their h3 children (made when a page is rendered: a
+/// copy kept beside the headings was a tenth of the preview's model).
+fn toc(headings: &[Heading]) -> Vec<TocEntry<'_>> {
     let mut toc: Vec<TocEntry> = Vec::new();
     for h in headings {
         let entry = TocEntry {
-            id: h.id.clone(),
-            text: h.text.clone(),
+            id: &h.id,
+            text: &h.text,
             children: Vec::new(),
         };
         match (h.level, toc.last_mut()) {

@@ -67,17 +67,20 @@ fn headings_get_ids_and_first_h1_moves_out() {
         "a.md",
         "# Overview of the *policy*\n\nIntro text.\n\n## Cause\n\n### Detail one\n\n## Cause\n\n#### Deep\n",
     )]);
-    let h1 = p.h1.unwrap();
+    let h1 = p.h1.as_ref().unwrap();
     assert_eq!(h1.text, "Overview of the policy");
     assert_eq!(h1.id, "overview-of-the-policy");
-    assert_eq!(p.h1_html.unwrap(), "Overview of the <em>policy</em>");
+    assert_eq!(
+        p.h1_html.as_deref().unwrap(),
+        "Overview of the <em>policy</em>"
+    );
     assert!(!p.html.text().contains("<h1"), "{}", p.html.text());
     assert!(p.html.text().contains("<h2 id=\"cause\">Cause</h2>"));
     assert!(p.html.text().contains("<h2 id=\"cause-1\">Cause</h2>"));
     assert!(p.html.text().contains("<h4 id=\"deep\">Deep</h4>"));
-    let ids: Vec<_> = p.toc.iter().map(|e| e.id.as_str()).collect();
+    let ids: Vec<_> = p.toc().iter().map(|e| e.id).collect();
     assert_eq!(ids, vec!["cause", "cause-1"]);
-    assert_eq!(p.toc[0].children[0].id, "detail-one");
+    assert_eq!(p.toc()[0].children[0].id, "detail-one");
     assert_eq!(p.summary, "Intro text.");
 }
 

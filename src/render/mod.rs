@@ -124,7 +124,7 @@ struct PageCtx<'a> {
     service: Option<&'a str>,
     subservice: Option<&'a str>,
     topic: Option<&'a str>,
-    toc: &'a [TocEntry],
+    toc: Vec<TocEntry<'a>>,
     extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
     /// Content path of the article.
     source: &'a str,
@@ -714,7 +714,7 @@ impl<'a> Renderer<'a> {
             service: info.terms.service.as_deref(),
             subservice: info.terms.subservice.as_deref(),
             topic: info.terms.topic.as_deref(),
-            toc: &p.toc,
+            toc: p.toc(),
             extra: Some(&front.extra),
             source: &article.path,
             edit_url: self
