@@ -73,8 +73,9 @@ pub struct Linked {
     title_warnings: Vec<Option<Diagnostic>>,
     /// Per article, the keys of the names its links looked up ([`Name`]).
     deps: Vec<Vec<u64>>,
-    /// Lower-case file name → articles with it, for "did you mean".
-    by_name: HashMap<String, Vec<usize>>,
+    /// Lower-case file name → the first article with it, for "did you
+    /// mean".
+    by_name: HashMap<String, usize>,
     /// Diagnostics about the site as a whole (titles, duplicates).
     site_diagnostics: Vec<Diagnostic>,
     /// Per article, the problems its links and redirect have.
@@ -148,8 +149,9 @@ pub struct SiteIndex<'a> {
     by_kb: &'a HashMap<String, usize>,
     by_uid: &'a HashMap<String, usize>,
     sections: &'a Sections,
-    /// Lower-case file name → articles with it, for "did you mean".
-    by_name: &'a HashMap<String, Vec<usize>>,
+    /// Lower-case file name → the first article with it, for "did you
+    /// mean".
+    by_name: &'a HashMap<String, usize>,
     pub mounts: &'a BTreeMap<String, String>,
     pub external_base: Option<&'a str>,
     pub allow_unsafe_links: bool,
@@ -334,11 +336,7 @@ impl SiteIndex<'_> {
             .filter(|(score, _)| *score >= 0.6)
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
             .map(|(_, a)| a);
-        let elsewhere = || {
-            self.by_name
-                .get(&with_md(&name))
-                .and_then(|v| v.first().copied())
-        };
+        let elsewhere = || self.by_name.get(&with_md(&name)).copied();
         let a = in_folder.or_else(elsewhere)?;
         Some(paths::relative_path(
             paths::dir_of(from_path),
@@ -478,13 +476,22 @@ pub fn relink(
             .into_iter()
             .map(Some)
             .collect::<Vec<_>>();
+        // Moved in place (no list made anew per article); a list naming
+        // an article that went is found again.
         for r in old_related.iter_mut() {
-            let moved = r.as_ref().and_then(|list| {
-                list.iter()
-                    .map(|&k| new_of_old.get(k).copied().flatten())
-                    .collect::<Option<Vec<usize>>>()
+            let moved = r.as_mut().is_some_and(|list| {
+                list.iter_mut()
+                    .all(|k| match new_of_old.get(*k).copied().flatten() {
+                        Some(j) => {
+                            *k = j;
+                            true
+                        }
+                        None => false,
+                    })
             });
-            *r = moved;
+            if !moved {
+                *r = None;
+            }
         }
         for (j, &f) in fresh.iter().enumerate() {
             if f {
@@ -524,10 +531,12 @@ pub fn relink(
             "uid",
             &mut diagnostics,
         );
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
+        // Each lower-case file name with the first article of that name.
+        let mut by_name: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(content.articles.len(), Default::default());
         for (i, a) in content.articles.iter().enumerate() {
             let name = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
-            by_name.entry(name).or_default().push(i);
+            by_name.entry(name).or_insert(i);
         }
         (diagnostics, by_kb, by_uid, by_name)
     };
