@@ -991,18 +991,21 @@ fn resolve_article(
 /// Linear in the number of links.
 fn backlinks(resolved: &[Vec<Resolved>], title_rank: &[u32], listed: &[bool]) -> Vec<Vec<usize>> {
     let mut back: Vec<Vec<usize>> = vec![Vec::new(); resolved.len()];
+    let mut targets: Vec<usize> = Vec::new();
     for (from, links) in resolved.iter().enumerate() {
         if !listed[from] {
             continue;
         }
-        let mut targets: Vec<usize> = links
-            .iter()
-            .filter_map(Resolved::article)
-            .filter(|&t| t != from)
-            .collect();
+        targets.clear();
+        targets.extend(
+            links
+                .iter()
+                .filter_map(Resolved::article)
+                .filter(|&t| t != from),
+        );
         targets.sort_unstable();
         targets.dedup();
-        for t in targets {
+        for &t in &targets {
             back[t].push(from);
         }
     }
