@@ -51,22 +51,105 @@ const DELTA: f32 = 0.5;
 /// Fewest documents one worker indexes before its results are merged.
 const MIN_CHUNK: usize = 256;
 
-/// The index: each term with its (document, score) pairs by document
-/// number, terms in byte order.
-#[derive(Debug, Default)]
+/// The index: each term with its postings by document number, terms in
+/// byte order. Postings are kept compact (a few bytes each: the site's
+/// postings as (document, score) pairs were the largest thing a build or
+/// the preview held while the index was made) and scored when read.
+#[derive(Default)]
 pub struct Index {
-    pub postings: Vec<(String, List)>,
+    pub postings: Vec<(String, Postings)>,
+    scorer: Scorer,
+    docs: usize,
 }
 
 impl Index {
-    /// The postings of `term`, if it is in the index.
-    pub fn get(&self, term: &str) -> Option<&List> {
+    /// The (document, score) pairs of `term`, if it is in the index.
+    pub fn get(&self, term: &str) -> Option<List> {
         let at = self
             .postings
             .binary_search_by(|(t, _)| t.as_str().cmp(term))
             .ok()?;
-        Some(&self.postings[at].1)
+        Some(self.scored(&self.postings[at].1))
     }
+
+    /// The (document, score) pairs of `postings`, by document number.
+    pub fn scored(&self, postings: &Postings) -> List {
+        let n = self.docs.max(1) as f32;
+        let df = postings.len as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let mut list = List::with_capacity(postings.len as usize);
+        postings.each(|d, tf| list.push((d, self.scorer.score(d, tf) * idf)));
+        list
+    }
+}
+
+/// One term's postings: (document, term frequencies) pairs in document
+/// order, each as two LEB128 numbers: the document's distance from the
+/// one before, and the frequencies with the body's first (most postings
+/// are body-only, so one byte).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Postings {
+    bytes: Vec<u8>,
+    /// The last document (what the next one is counted from).
+    last: u32,
+    len: u32,
+}
+
+impl Postings {
+    fn push(&mut self, doc: u32, tf: PackedTf) {
+        let delta = if self.len == 0 { doc } else { doc - self.last };
+        put_number(&mut self.bytes, delta);
+        put_number(&mut self.bytes, tf.rotate_right(TF_SHIFT[4]));
+        (self.last, self.len) = (doc, self.len + 1);
+    }
+
+    /// `more` (of documents after this list's) added at the end.
+    fn append(&mut self, more: Postings) {
+        if more.len == 0 {
+            return;
+        }
+        if self.len == 0 {
+            *self = more;
+            return;
+        }
+        let (first, used) = take_number(&more.bytes);
+        put_number(&mut self.bytes, first - self.last);
+        self.bytes.extend_from_slice(&more.bytes[used..]);
+        (self.last, self.len) = (more.last, self.len + more.len);
+    }
+
+    fn each(&self, mut f: impl FnMut(u32, PackedTf)) {
+        let (mut at, mut doc) = (0, 0u32);
+        for k in 0..self.len {
+            let (delta, used) = take_number(&self.bytes[at..]);
+            at += used;
+            let (tf, used) = take_number(&self.bytes[at..]);
+            at += used;
+            doc = if k == 0 { delta } else { doc + delta };
+            f(doc, tf.rotate_left(TF_SHIFT[4]));
+        }
+    }
+}
+
+fn put_number(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// A number [`put_number`] wrote, and the bytes it took.
+fn take_number(bytes: &[u8]) -> (u32, usize) {
+    let (mut n, mut shift) = (0u32, 0);
+    for (k, &b) in bytes.iter().enumerate() {
+        n |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return (n, k + 1);
+        }
+        shift += 7;
+    }
+    (n, bytes.len())
 }
 
 impl Source for [Doc<'_>] {
@@ -110,18 +193,16 @@ fn unpack(packed: PackedTf) -> [u32; 5] {
     std::array::from_fn(|f| (packed >> TF_SHIFT[f]) & ((1 << TF_BITS[f]) - 1))
 }
 
-/// Postings of one term as a worker found them.
-type RawList = Vec<(u32, PackedTf)>;
-
 /// One worker's share of the documents: its terms in byte order with
 /// their postings (raw term frequencies: scores need every document's
 /// length first), and its documents' field lengths in tokens.
 struct Part {
-    terms: Vec<(String, RawList)>,
+    terms: Vec<(String, Postings)>,
     lens: Vec<[u32; 5]>,
 }
 
 /// BM25+ over the weighted fields, without idf.
+#[derive(Default)]
 struct Scorer {
     /// Per document and field, BM25's `k1 · (1 − b + b · len / avg)`:
     /// computed once per document, not once per posting.
@@ -180,40 +261,36 @@ pub fn build_from<S: Source + ?Sized>(source: &S) -> (Index, Vec<S::Meta>) {
     let lens: Vec<[u32; 5]> = parts.iter().flat_map(|p| p.lens.iter().copied()).collect();
     let scorer = Scorer::new(&lens);
     drop(lens);
-    let n = count.max(1) as f32;
     let postings = by_term(parts)
         .into_par_iter()
         .map(|(term, lists)| {
             let mut lists = lists.into_iter();
             let mut list = lists.next().unwrap_or_default();
             for more in lists {
-                list.extend(more);
+                list.append(more);
             }
-            let df = list.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            // Same layout in and out: the list is scored in place, and
-            // what it grew by while documents came is given back.
-            let mut list: List = list
-                .into_iter()
-                .map(|(d, tf)| (d, scorer.score(d, tf) * idf))
-                .collect();
-            list.shrink_to_fit();
+            list.bytes.shrink_to_fit();
             (term, list)
         })
         .collect();
-    (Index { postings }, meta)
+    let index = Index {
+        postings,
+        scorer,
+        docs: count,
+    };
+    (index, meta)
 }
 
 /// Every term of the parts in byte order, each with its lists from the
 /// parts in part order (so in document order): a merge of the parts'
 /// sorted terms. Lists are moved, never copied: this is the stage's
 /// memory peak.
-fn by_term(parts: Vec<Part>) -> Vec<(String, Vec<RawList>)> {
+fn by_term(parts: Vec<Part>) -> Vec<(String, Vec<Postings>)> {
     let mut heads: Vec<_> = parts
         .into_iter()
         .map(|p| p.terms.into_iter().peekable())
         .collect();
-    let mut out: Vec<(String, Vec<RawList>)> = Vec::new();
+    let mut out: Vec<(String, Vec<Postings>)> = Vec::new();
     loop {
         let least = heads
             .iter_mut()
@@ -234,7 +311,7 @@ fn index_chunk<S: Source + ?Sized>(
     docs: std::ops::Range<usize>,
 ) -> (Part, Vec<S::Meta>) {
     let mut vocab = tokenize::Vocab::default();
-    let mut postings: Vec<RawList> = Vec::new();
+    let mut postings: Vec<Postings> = Vec::new();
     let mut lens = Vec::with_capacity(docs.len());
     let mut metas = Vec::with_capacity(docs.len());
     let mut buf = String::new();
@@ -264,23 +341,23 @@ fn index_chunk<S: Source + ?Sized>(
         metas.push(meta);
         lens.push(len);
         if postings.len() < tf.len() {
-            postings.resize_with(tf.len(), Vec::new);
+            postings.resize_with(tf.len(), Postings::default);
         }
         for id in touched.drain(..) {
             let counts = std::mem::take(&mut tf[id as usize]);
-            postings[id as usize].push((doc as u32, counts));
+            postings[id as usize].push(doc as u32, counts);
         }
     }
     // Sorted here, in the worker, so the merge of the parts is one pass.
     // Lists grow by doubling: what they did not fill goes back now (in
     // place), before the other worker's lists join them.
-    let mut terms: Vec<(String, RawList)> = vocab
+    let mut terms: Vec<(String, Postings)> = vocab
         .into_terms()
         .into_iter()
         .zip(postings)
-        .filter(|(_, list)| !list.is_empty())
+        .filter(|(_, list)| list.len > 0)
         .map(|(term, mut list)| {
-            list.shrink_to_fit();
+            list.bytes.shrink_to_fit();
             (term, list)
         })
         .collect();

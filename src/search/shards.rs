@@ -205,7 +205,7 @@ fn json_object<'a>(js: &mut Vec<u8>, pairs: impl Iterator<Item = (&'a str, &'a s
 /// Takes the index: each term's postings are freed once encoded, so the
 /// index and its files are never held whole at once.
 pub fn files<M: std::borrow::Borrow<DocMeta> + Sync>(
-    index: Index,
+    mut index: Index,
     meta: &[M],
     facets: &Facets,
     put: &(dyn Fn(OutputFile) + Sync),
@@ -213,15 +213,19 @@ pub fn files<M: std::borrow::Borrow<DocMeta> + Sync>(
     let scale = index
         .postings
         .par_iter()
-        .map(|(_, l)| l.iter().map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max))
+        .map(|(_, l)| {
+            let l = index.scored(l);
+            l.iter().map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max)
+        })
         .reduce(|| f32::MIN_POSITIVE, f32::max);
     let typo_entries = typo_table(&index);
     // Postings as JSON strings: the encoding's alphabet needs no escaping.
     // The index is in term order, so the entries are too.
-    let terms: Vec<Entry<String>> = index
-        .postings
+    let postings = std::mem::take(&mut index.postings);
+    let terms: Vec<Entry<String>> = postings
         .into_par_iter()
         .map(|(t, l)| {
+            let l = index.scored(&l);
             let enc = format!("\"{}\"", encode_postings(&l, scale));
             let size = t.len() + enc.len() + 4;
             (t, enc, size)
