@@ -425,6 +425,41 @@ mod tests {
         assert_eq!(with(3), one);
     }
 
+    /// Compact postings give back what was put in, whether made in one
+    /// list or in two joined.
+    #[test]
+    fn postings_round_trip_and_join() {
+        let pairs: Vec<(u32, PackedTf)> = vec![
+            (0, 1 << TF_SHIFT[4]),
+            (1, 1),
+            (127, u32::MAX),
+            (128, 0x7f),
+            (70_000, 1 << 20 | 3),
+            (u32::MAX - 1, 5),
+        ];
+        let read = |p: &Postings| {
+            let mut out = Vec::new();
+            p.each(|d, tf| out.push((d, tf)));
+            out
+        };
+        let mut whole = Postings::default();
+        for &(d, tf) in &pairs {
+            whole.push(d, tf);
+        }
+        assert_eq!(read(&whole), pairs);
+        for cut in 0..=pairs.len() {
+            let (mut a, mut b) = (Postings::default(), Postings::default());
+            pairs[..cut].iter().for_each(|&(d, tf)| a.push(d, tf));
+            pairs[cut..].iter().for_each(|&(d, tf)| b.push(d, tf));
+            a.append(b);
+            assert_eq!(a, whole, "joined at {cut}");
+        }
+        // A body-only posting takes two bytes.
+        let mut one = Postings::default();
+        one.push(3, 1 << TF_SHIFT[4]);
+        assert_eq!(one.bytes.len(), 2);
+    }
+
     #[test]
     fn term_frequencies_pack_and_saturate() {
         let counted = |n: [u32; 5]| {
