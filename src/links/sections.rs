@@ -138,10 +138,10 @@ pub fn build(
             sections[s].count += 1;
         }
     }
-    for (s, &n) in direct.iter().enumerate().filter(|x| *x.1 > 0) {
-        for d in ancestors_of(&sections[s].dir.clone()) {
+    for (&dir, &s) in &slots {
+        for d in ancestors_of(dir) {
             if let Some(&a) = slots.get(d) {
-                sections[a].count += n;
+                sections[a].count += direct[s];
             }
         }
     }

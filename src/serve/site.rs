@@ -150,15 +150,6 @@ struct Later {
     in_step: bool,
 }
 
-/// What one render made.
-struct Picked {
-    files: Vec<(String, Served)>,
-    pages: usize,
-    /// Every output path, when asked for.
-    paths: Vec<String>,
-    diagnostics: Vec<Diagnostic>,
-}
-
 /// The pages a writer is looking at after a save, rendered and served
 /// before the rest of what the save changed: the pages of the articles
 /// parsed again, and the listings of the folders of the changed files.
@@ -612,7 +603,7 @@ impl Live {
         if self.dictionary.is_none() {
             self.dictionary = self.train_dictionary(&plan);
         }
-        let rendered = self.render_picked(&plan, &pick, !in_step);
+        let (rendered, files) = self.render_picked(&plan, &pick, !in_step);
         self.timer.stage("render");
         if !in_step {
             self.render_diagnostics = rendered.diagnostics;
@@ -644,7 +635,7 @@ impl Live {
         self.in_step = !blocked;
         self.timer.stage("finish");
         Update {
-            files: rendered.files,
+            files,
             removed,
             pages: rendered.pages,
             full: false,
@@ -674,7 +665,7 @@ impl Live {
             *p &= !done;
         }
         self.timer.stage("inputs");
-        let rendered = self.render_picked(&plan, &pick, false);
+        let (rendered, files) = self.render_picked(&plan, &pick, false);
         self.timer.stage("render later");
         self.render_diagnostics.extend(rendered.diagnostics);
         let diagnostics = self.diagnostics();
@@ -686,7 +677,7 @@ impl Live {
         }
         self.served(items, inputs);
         Some(Update {
-            files: rendered.files,
+            files,
             pages: rendered.pages,
             blocked,
             diagnostics,
@@ -741,9 +732,15 @@ impl Live {
     }
 
     /// Renders the items `pick` of `plan` (and the theme's and content's
-    /// files not served yet), packed; `list_paths`: list every output path
-    /// and check them.
-    fn render_picked(&self, plan: &render::Plan, pick: &[bool], list_paths: bool) -> Picked {
+    /// files not served yet); what the render stage says of it, and the
+    /// files, packed, by path. `list_paths`: list every output path and
+    /// check them.
+    fn render_picked(
+        &self,
+        plan: &render::Plan,
+        pick: &[bool],
+        list_paths: bool,
+    ) -> (render::Rendered, Vec<(String, Served)>) {
         let sink = Memory {
             paths: &self.paths,
             files: Mutex::new(Vec::new()),
@@ -767,12 +764,7 @@ impl Live {
         };
         let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        Picked {
-            files,
-            pages: rendered.pages,
-            paths: rendered.paths,
-            diagnostics: rendered.diagnostics,
-        }
+        (rendered, files)
     }
 
     /// A dictionary for the site's pages, trained on some of its article
