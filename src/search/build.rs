@@ -74,12 +74,17 @@ impl Index {
 
     /// The (document, score) pairs of `postings`, by document number.
     pub fn scored(&self, postings: &Postings) -> List {
+        let mut list = List::with_capacity(postings.len as usize);
+        self.each_scored(postings, |d, score| list.push((d, score)));
+        list
+    }
+
+    /// Each (document, score) pair of `postings`, by document number.
+    pub fn each_scored(&self, postings: &Postings, mut f: impl FnMut(u32, f32)) {
         let n = self.docs.max(1) as f32;
         let df = postings.len as f32;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let mut list = List::with_capacity(postings.len as usize);
-        postings.each(|d, tf| list.push((d, self.scorer.score(d, tf) * idf)));
-        list
+        postings.each(|d, tf| f(d, self.scorer.score(d, tf) * idf));
     }
 }
 

@@ -214,8 +214,9 @@ pub fn files<M: std::borrow::Borrow<DocMeta> + Sync>(
         .postings
         .par_iter()
         .map(|(_, l)| {
-            let l = index.scored(l);
-            l.iter().map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max)
+            let mut max = f32::MIN_POSITIVE;
+            index.each_scored(l, |_, score| max = max.max(score));
+            max
         })
         .reduce(|| f32::MIN_POSITIVE, f32::max);
     let typo_entries = typo_table(&index);
