@@ -64,8 +64,10 @@ pub struct Linked {
     pub stats: LinkStats,
     /// Every link diagnostic: the site-wide ones, then each article's.
     pub diagnostics: Vec<Diagnostic>,
-    /// Per article, the ids its links may point at.
-    anchors: Vec<HashSet<String>>,
+    /// Per article, a key of the ids its links may point at (the ids
+    /// themselves are read from the parse results): when it changes, the
+    /// links to the article are checked again.
+    anchors: Vec<u64>,
     /// Per article, its place when articles are ordered by title (letter
     /// case aside, then path): the order of every listing.
     title_rank: Vec<u32>,
@@ -145,7 +147,8 @@ fn count_links(parsed: &[Parsed], resolved: &[Vec<Resolved>]) -> LinkStats {
 pub struct SiteIndex<'a> {
     content: &'a Content,
     articles: &'a [ArticleInfo],
-    anchors: &'a [HashSet<String>],
+    /// Where the anchors of each article are.
+    parsed: &'a [Parsed],
     by_kb: &'a HashMap<String, usize>,
     by_uid: &'a HashMap<String, usize>,
     sections: &'a Sections,
@@ -286,15 +289,14 @@ impl SiteIndex<'_> {
     }
 
     pub fn has_anchor(&self, a: usize, anchor: &str) -> bool {
-        self.anchors[a].contains(anchor)
+        anchors_of(&self.parsed[a]).any(|x| x == anchor)
     }
 
     /// The anchor of article `a` nearest to `anchor`, if any is near.
     pub fn closest_anchor(&self, a: usize, anchor: &str) -> Option<&str> {
         let lower = anchor.to_lowercase();
-        self.anchors[a]
-            .iter()
-            .map(|x| (strsim::levenshtein(&lower, x), x.as_str()))
+        anchors_of(&self.parsed[a])
+            .map(|x| (strsim::levenshtein(&lower, x), x))
             .filter(|(d, x)| *d <= (x.len() / 3).max(2))
             .min()
             .map(|(_, x)| x)
@@ -435,20 +437,20 @@ pub fn relink(
     let mut articles = carry(std::mem::take(&mut old.articles), n, kept);
     let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), n, kept);
     // The anchors of articles parsed again, from before, to compare.
-    let mut old_anchors: HashMap<usize, HashSet<String>> = HashMap::default();
+    let mut old_anchors: HashMap<usize, u64> = HashMap::default();
     for (j, k) in old_of_new.iter().enumerate() {
         if let (true, Some(k)) = (fresh[j], *k) {
-            old_anchors.insert(j, std::mem::take(&mut old.anchors[k]));
+            old_anchors.insert(j, old.anchors[k]);
         }
     }
     let mut anchors = carry(std::mem::take(&mut old.anchors), n, kept);
-    type Made = (usize, (ArticleInfo, Option<Diagnostic>), HashSet<String>);
+    type Made = (usize, (ArticleInfo, Option<Diagnostic>), u64);
     let made: Vec<Made> = (0..n)
         .into_par_iter()
         .filter(|&j| fresh[j])
         .map(|j| {
             let (a, p) = (&content.articles[j], &parsed[j]);
-            (j, info_of(a, p), anchors_of(p))
+            (j, info_of(a, p), anchor_key(p))
         })
         .collect();
     // Articles whose anchors changed: whoever links to them checks again.
@@ -624,7 +626,7 @@ pub fn relink(
         },
         || {
             let mut nav_diags = Vec::new();
-            let site = linked.site_index(content, config);
+            let site = linked.site_index(content, parsed, config);
             let navs = nav::build(&content.tocs, &site, &mut nav_diags);
             (navs, nav_diags)
         },
@@ -781,7 +783,7 @@ pub fn update(
     }
     let mut redo: std::collections::BTreeSet<usize> = changed.iter().map(|c| c.0).collect();
     for &(i, _) in changed {
-        let anchors = anchors_of(&parsed[i]);
+        let anchors = anchor_key(&parsed[i]);
         if anchors != linked.anchors[i] {
             linked.anchors[i] = anchors;
             let linking = linked
@@ -867,7 +869,7 @@ impl Linked {
         parsed: &[Parsed],
         config: &Config,
     ) -> Vec<ArticleLinks> {
-        let site = self.site_index(content, config);
+        let site = self.site_index(content, parsed, config);
         which
             .par_iter()
             .map(|&i| {
@@ -887,11 +889,16 @@ impl Linked {
     }
 
     /// The lookups link resolution needs, over this site.
-    fn site_index<'a>(&'a self, content: &'a Content, config: &'a Config) -> SiteIndex<'a> {
+    fn site_index<'a>(
+        &'a self,
+        content: &'a Content,
+        parsed: &'a [Parsed],
+        config: &'a Config,
+    ) -> SiteIndex<'a> {
         SiteIndex {
             content,
             articles: &self.articles,
-            anchors: &self.anchors,
+            parsed,
             by_kb: &self.by_kb,
             by_uid: &self.by_uid,
             sections: &self.sections,
@@ -926,12 +933,22 @@ fn neighbours(sections: &Sections, count: usize) -> Vec<(Option<usize>, Option<u
 }
 
 /// Every id a link may point at on an article's page.
-fn anchors_of(p: &Parsed) -> HashSet<String> {
+fn anchors_of(p: &Parsed) -> impl Iterator<Item = &str> {
     p.h1.iter()
         .chain(&p.headings)
-        .map(|h| h.id.clone())
-        .chain(p.html_anchors.iter().cloned())
-        .collect()
+        .map(|h| h.id.as_str())
+        .chain(p.html_anchors.iter().map(String::as_str))
+}
+
+/// A key of the set of an article's anchors (in any order, each once).
+fn anchor_key(p: &Parsed) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut ids: Vec<&str> = anchors_of(p).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut hasher = std::hash::DefaultHasher::new();
+    ids.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn resolve_article(

@@ -125,7 +125,7 @@ struct PageCtx<'a> {
     subservice: Option<&'a str>,
     topic: Option<&'a str>,
     toc: Vec<TocEntry<'a>>,
-    extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    extra: Option<&'a crate::content::front_matter::Extra>,
     /// Content path of the article.
     source: &'a str,
     edit_url: Option<String>,

@@ -17,6 +17,17 @@ pub enum Field {
     Body,
 }
 
+impl Field {
+    /// Every field, in order (`ALL[f as usize] == f`).
+    pub const ALL: [Field; 5] = [
+        Field::Title,
+        Field::Headings,
+        Field::Keys,
+        Field::Description,
+        Field::Body,
+    ];
+}
+
 /// Where the index reads its documents from, one at a time, so a site never
 /// holds all its documents' text at once.
 pub trait Source: Sync {
@@ -136,7 +147,8 @@ impl Postings {
     }
 }
 
-fn put_number(out: &mut Vec<u8>, mut n: u32) {
+/// `n` as LEB128.
+pub(super) fn put_number(out: &mut Vec<u8>, mut n: u32) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
@@ -145,7 +157,7 @@ fn put_number(out: &mut Vec<u8>, mut n: u32) {
 }
 
 /// A number [`put_number`] wrote, and the bytes it took.
-fn take_number(bytes: &[u8]) -> (u32, usize) {
+pub(super) fn take_number(bytes: &[u8]) -> (u32, usize) {
     let (mut n, mut shift) = (0u32, 0);
     for (k, &b) in bytes.iter().enumerate() {
         n |= u32::from(b & 0x7f) << shift;

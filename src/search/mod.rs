@@ -154,12 +154,14 @@ fn read_article(
 /// made.
 #[derive(Debug, Clone)]
 pub struct DocText {
-    /// Title, headings, keys and description, field by field.
-    texts: Vec<(Field, String)>,
+    /// Title, headings, keys and description, field by field, and the
+    /// text of each link placeholder of the body that reads as text:
+    /// [`OwnTexts`], packed (the server keeps one per article, and dozens
+    /// of small strings each were a sixth of its memory at 20,000
+    /// articles).
+    texts: Box<[u8]>,
     /// The page's body HTML, [`crate::pack`]ed.
     html: Arc<[u8]>,
-    /// The text of each link placeholder in it that reads as text.
-    link_texts: Vec<(usize, String)>,
     meta: DocMeta,
     terms: crate::links::Terms,
 }
@@ -167,13 +169,15 @@ pub struct DocText {
 impl DocText {
     /// Gives each text to `text`, field by field, as [`read_article`] does.
     fn read(&self, buf: &mut String, text: &mut dyn FnMut(Field, &str)) {
-        for (field, t) in &self.texts {
+        let own = crate::pack::unpack(&self.texts);
+        let own = OwnTexts::read(&own);
+        for (field, t) in &own.fields {
             text(*field, t);
         }
         let html = crate::pack::unpack_str(&self.html);
         let link = |n: usize| {
-            let at = self.link_texts.binary_search_by_key(&n, |l| l.0).ok()?;
-            Some(self.link_texts[at].1.as_str())
+            let at = own.links.binary_search_by_key(&n, |l| l.0).ok()?;
+            Some(own.links[at].1)
         };
         buf.clear();
         markdown::plain_text_with(&html, &link, buf);
@@ -205,19 +209,72 @@ pub fn doc_text(
             }
         },
     );
-    let link_texts = p
+    let links = p
         .links
         .iter()
         .enumerate()
-        .filter_map(|(n, l)| Some((n, markdown::text_of_link(l)?.to_string())))
+        .filter_map(|(n, l)| Some((n, markdown::text_of_link(l)?)))
         .collect();
+    let own = OwnTexts {
+        fields: texts.iter().map(|(f, t)| (*f, t.as_str())).collect(),
+        links,
+    };
     Some(DocText {
-        texts,
+        texts: crate::pack::pack(&own.write()),
         html: p.html.packed(),
-        link_texts,
         meta,
         terms: linked.articles[i].terms.clone(),
     })
+}
+
+/// A document's texts other than its body: field by field, then the text
+/// of each link placeholder of the body that reads as text (by the
+/// placeholder's number, ascending).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct OwnTexts<'a> {
+    fields: Vec<(Field, &'a str)>,
+    links: Vec<(usize, &'a str)>,
+}
+
+impl<'a> OwnTexts<'a> {
+    /// As bytes: a field's number (or [`OwnTexts::LINK`] and the
+    /// placeholder's number) and the text's length, as LEB128, then the
+    /// text.
+    fn write(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let texts = self.fields.iter().map(|(f, t)| (*f as usize, *t));
+        let links = self.links.iter().map(|(n, t)| (Self::LINK + n, *t));
+        for (tag, t) in texts.chain(links) {
+            // A page's texts are far below 4 GB.
+            build::put_number(&mut out, tag as u32);
+            build::put_number(&mut out, t.len() as u32);
+            out.extend_from_slice(t.as_bytes());
+        }
+        out
+    }
+
+    /// Tags from here on are link placeholders (`LINK + n`).
+    const LINK: usize = Field::ALL.len();
+
+    /// What [`OwnTexts::write`] wrote.
+    fn read(bytes: &'a [u8]) -> OwnTexts<'a> {
+        let mut own = OwnTexts::default();
+        let mut at = 0;
+        while at < bytes.len() {
+            let (tag, used) = build::take_number(&bytes[at..]);
+            at += used;
+            let (len, used) = build::take_number(&bytes[at..]);
+            at += used;
+            let (tag, len) = (tag as usize, len as usize);
+            let t = std::str::from_utf8(&bytes[at..at + len]).expect("written from text");
+            at += len;
+            match Field::ALL.get(tag) {
+                Some(f) => own.fields.push((*f, t)),
+                None => own.links.push((tag - Self::LINK, t)),
+            }
+        }
+        own
+    }
 }
 
 /// The search files of a site given as its articles' [`DocText`]s, in
@@ -319,6 +376,22 @@ mod tests {
         let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
+    }
+
+    #[test]
+    fn own_texts_round_trip() {
+        let long = "é".repeat(200);
+        let own = OwnTexts {
+            fields: vec![
+                (Field::Title, "Title"),
+                (Field::Headings, ""),
+                (Field::Headings, &long),
+                (Field::Keys, "KB 841696"),
+            ],
+            links: vec![(0, "first link"), (7, ""), (300, "far link")],
+        };
+        assert_eq!(OwnTexts::read(&own.write()), own);
+        assert_eq!(OwnTexts::read(&[]), OwnTexts::default());
     }
 
     #[test]

