@@ -14,7 +14,7 @@ const LEVEL: i32 = 1;
 
 /// Size of a trained dictionary: a site's pages share more than their
 /// header and footer (the sidebar of a folder, the same notes and
-/// listings), and 256 KiB of it kept pages 13% smaller than 64 KiB did.
+/// listings), and 256 KiB of it keeps them smaller than 64 KiB did.
 const DICTIONARY_SIZE: usize = 256 * 1024;
 
 /// Fewest samples a dictionary is trained on: with fewer there is too
