@@ -422,6 +422,11 @@ pub fn relink(
     }
     // What kept articles keep: moved to their new place.
     let kept = |k: usize| new_of_old[k].filter(|&j| !fresh[j]);
+    let kept_of_new: Vec<Option<usize>> = old_of_new
+        .iter()
+        .zip(&fresh)
+        .map(|(k, &f)| k.filter(|_| !f))
+        .collect();
     let mut changed_keys = changed_names(&old, old_paths, &new_of_old, &fresh, content, changes);
     // Terms of the articles that went or changed, where they stood.
     let mut touched: Vec<(usize, Terms)> = Vec::new();
@@ -434,8 +439,8 @@ pub fn relink(
             }
         }
     }
-    let mut articles = carry(std::mem::take(&mut old.articles), n, kept);
-    let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), n, kept);
+    let mut articles = carry(std::mem::take(&mut old.articles), &kept_of_new);
+    let mut title_warnings = carry(std::mem::take(&mut old.title_warnings), &kept_of_new);
     // The anchors of articles parsed again, from before, to compare.
     let mut old_anchors: HashMap<usize, u64> = HashMap::default();
     for (j, k) in old_of_new.iter().enumerate() {
@@ -443,7 +448,7 @@ pub fn relink(
             old_anchors.insert(j, old.anchors[k]);
         }
     }
-    let mut anchors = carry(std::mem::take(&mut old.anchors), n, kept);
+    let mut anchors = carry(std::mem::take(&mut old.anchors), &kept_of_new);
     type Made = (usize, (ArticleInfo, Option<Diagnostic>), u64);
     let made: Vec<Made> = (0..n)
         .into_par_iter()
@@ -474,7 +479,7 @@ pub fn relink(
     };
     let listed = listed(content);
     let before = (!old.related.is_empty()).then(|| {
-        let mut old_related = carry(std::mem::take(&mut old.related), n, kept)
+        let mut old_related = carry(std::mem::take(&mut old.related), &kept_of_new)
             .into_iter()
             .map(Some)
             .collect::<Vec<_>>();
@@ -573,10 +578,10 @@ pub fn relink(
     let neighbours = neighbours(&sections, n);
 
     // Links: kept where nothing they looked up or point at changed.
-    let mut resolved = carry(std::mem::take(&mut old.resolved), n, kept);
-    let mut redirects = carry(std::mem::take(&mut old.redirects), n, kept);
-    let mut article_diagnostics = carry(std::mem::take(&mut old.article_diagnostics), n, kept);
-    let mut deps = carry(std::mem::take(&mut old.deps), n, kept);
+    let mut resolved = carry(std::mem::take(&mut old.resolved), &kept_of_new);
+    let mut redirects = carry(std::mem::take(&mut old.redirects), &kept_of_new);
+    let mut article_diagnostics = carry(std::mem::take(&mut old.article_diagnostics), &kept_of_new);
+    let mut deps = carry(std::mem::take(&mut old.deps), &kept_of_new);
     let again: Vec<usize> = resolved
         .par_iter_mut()
         .zip(&mut redirects)
@@ -658,16 +663,38 @@ pub fn match_paths(
     out
 }
 
-/// `old`'s entries moved to their new places (`to(k)`: where entry `k`
-/// goes, if it is kept), in a list of `n` with defaults elsewhere.
-fn carry<T: Default>(old: Vec<T>, n: usize, to: impl Fn(usize) -> Option<usize>) -> Vec<T> {
-    let mut out: Vec<T> = std::iter::repeat_with(T::default).take(n).collect();
-    for (k, item) in old.into_iter().enumerate() {
-        if let Some(j) = to(k) {
-            out[j] = item;
+/// `list`'s entries moved to their new places, in place: entry
+/// `old_of_new[j]` goes to `j`, a default where that is `None`, and the
+/// list takes `old_of_new.len()` entries. `old_of_new` must increase
+/// where it is `Some` (as [`match_paths`] makes it). In place, because a
+/// new list of 20,000 entries costs more in fresh memory than the moves.
+pub fn carry<T: Default>(mut list: Vec<T>, old_of_new: &[Option<usize>]) -> Vec<T> {
+    let n = old_of_new.len();
+    // An entry the list does not have (a list left empty) is a default.
+    let m = list.len();
+    let old_of_new = |j: usize| old_of_new[j].filter(|&k| k < m);
+    if list.len() < n {
+        list.resize_with(n, T::default);
+    }
+    // Entries moving down, lowest first, then those moving up, highest
+    // first: as the order is kept, none lands where one not moved yet is.
+    for j in 0..n {
+        if let Some(k) = old_of_new(j).filter(|&k| k > j) {
+            list[j] = std::mem::take(&mut list[k]);
         }
     }
-    out
+    for j in (0..n).rev() {
+        if let Some(k) = old_of_new(j).filter(|&k| k < j) {
+            list[j] = std::mem::take(&mut list[k]);
+        }
+    }
+    list.truncate(n);
+    for (j, entry) in list.iter_mut().enumerate() {
+        if old_of_new(j).is_none() {
+            *entry = T::default();
+        }
+    }
+    list
 }
 
 /// Points kept links at their targets' new indices; false when a target

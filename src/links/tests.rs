@@ -662,3 +662,33 @@ fn relink_equals_link_on_a_site_with_long_postings() {
         relinks_like_link(&files, std::slice::from_ref(one));
     }
 }
+
+#[test]
+fn carry_moves_entries_in_place_as_a_new_list_would() {
+    // Every way of dropping old entries and adding new ones among a few:
+    // per old entry, one bit adds a new entry before it, one keeps it.
+    for m in 0..6usize {
+        for mask in 0..(1u32 << (2 * m + 1)) {
+            let mut old_of_new = Vec::new();
+            for k in 0..m {
+                if mask & (1 << (2 * k)) != 0 {
+                    old_of_new.push(None);
+                }
+                if mask & (1 << (2 * k + 1)) != 0 {
+                    old_of_new.push(Some(k));
+                }
+            }
+            if mask & (1 << (2 * m)) != 0 {
+                old_of_new.push(None);
+            }
+            let list: Vec<String> = (0..m).map(|k| format!("e{k}")).collect();
+            let expected: Vec<String> = old_of_new
+                .iter()
+                .map(|k| k.map(|k| list[k].clone()).unwrap_or_default())
+                .collect();
+            assert_eq!(carry(list, &old_of_new), expected, "{m} {old_of_new:?}");
+        }
+    }
+    // A list left empty gives defaults.
+    assert_eq!(carry(Vec::<u8>::new(), &[Some(0), None]), vec![0, 0]);
+}

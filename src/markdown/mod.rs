@@ -81,6 +81,8 @@ pub enum Html {
     Packed {
         bytes: std::sync::Arc<[u8]>,
         blank: bool,
+        /// What it was packed with, if not packed alone.
+        dictionary: Option<std::sync::Arc<crate::pack::Dictionary>>,
     },
 }
 
@@ -95,6 +97,13 @@ impl Html {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
             Html::Text(t) => std::borrow::Cow::Borrowed(t),
+            Html::Packed {
+                bytes,
+                dictionary: Some(d),
+                ..
+            } => std::borrow::Cow::Owned(
+                String::from_utf8(d.unpack(bytes)).expect("packed from text"),
+            ),
             Html::Packed { bytes, .. } => std::borrow::Cow::Owned(crate::pack::unpack_str(bytes)),
         }
     }
@@ -116,20 +125,39 @@ impl Html {
     }
 
     /// The HTML packed, shared where it is already.
-    pub fn packed(&self) -> std::sync::Arc<[u8]> {
-        match self {
-            Html::Text(t) => crate::pack::pack(t.as_bytes()).into(),
-            Html::Packed { bytes, .. } => bytes.clone(),
+    pub fn packed(&self) -> Html {
+        let mut packed = self.clone();
+        if let Html::Text(_) = packed {
+            packed.pack();
         }
+        packed
     }
 
     /// Packs the HTML (a third of its size), to be unpacked when read.
     pub fn pack(&mut self) {
-        if let Html::Text(t) = self {
-            let blank = t.trim().is_empty();
-            let bytes = crate::pack::pack(t.as_bytes()).into();
-            *self = Html::Packed { bytes, blank };
+        if let Html::Text(_) = self {
+            self.pack_with(None);
         }
+    }
+
+    /// Packs the HTML with `dictionary` (with none: alone), packed again
+    /// if it was packed otherwise.
+    pub fn pack_with(&mut self, dictionary: Option<&std::sync::Arc<crate::pack::Dictionary>>) {
+        if let Html::Packed { dictionary: d, .. } = self {
+            if d.as_ref() == dictionary {
+                return;
+            }
+        }
+        let text = self.take();
+        let bytes = match dictionary {
+            Some(d) => d.pack(text.as_bytes()),
+            None => crate::pack::pack(text.as_bytes()),
+        };
+        *self = Html::Packed {
+            bytes: bytes.into(),
+            blank: text.trim().is_empty(),
+            dictionary: dictionary.cloned(),
+        };
     }
 }
 

@@ -160,8 +160,8 @@ pub struct DocText {
     /// of small strings each were a sixth of its memory at 20,000
     /// articles).
     texts: Box<[u8]>,
-    /// The page's body HTML, [`crate::pack`]ed.
-    html: Arc<[u8]>,
+    /// The page's body HTML, packed (shared with the parse results).
+    html: markdown::Html,
     meta: DocMeta,
     terms: crate::links::Terms,
 }
@@ -174,7 +174,7 @@ impl DocText {
         for (field, t) in &own.fields {
             text(*field, t);
         }
-        let html = crate::pack::unpack_str(&self.html);
+        let html = self.html.text();
         let link = |n: usize| {
             let at = own.links.binary_search_by_key(&n, |l| l.0).ok()?;
             Some(own.links[at].1)

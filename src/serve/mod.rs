@@ -163,8 +163,9 @@ fn fewer_arenas() {
 /// search index frees lies between what stays (the parsed site, the
 /// served pages), and glibc only gives back the top of its heaps on its
 /// own: at 20,000 articles the server held about 60 MB it did not use after
-/// its first build. This takes about 10 ms there, after the pages are
-/// served.
+/// its first build. This takes about 10 ms there: done after the first
+/// build and by the search thread after each search update (which follows
+/// every rebuild that changed pages), never on a rebuild's way.
 fn give_back_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only hands free pages of the allocator back to
@@ -244,7 +245,6 @@ fn rebuild(
         diagnostics,
         timings,
     });
-    give_back_free_memory();
 }
 
 /// The threads the pages rendered after the saved ones are made on: all
