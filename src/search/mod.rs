@@ -154,15 +154,14 @@ fn read_article(
 /// made.
 #[derive(Debug, Clone)]
 pub struct DocText {
-    /// Title, headings, keys and description, field by field, and the
-    /// text of each link placeholder of the body that reads as text:
-    /// [`OwnTexts`], packed (the server keeps one per article, and dozens
-    /// of small strings each were a sixth of its memory at 20,000
-    /// articles).
+    /// What a result shows of it; title, headings, keys and description,
+    /// field by field; and the text of each link placeholder of the body
+    /// that reads as text: [`OwnTexts`], packed (the server keeps one per
+    /// article, and dozens of small strings each were a sixth of its
+    /// memory at 20,000 articles).
     texts: Box<[u8]>,
     /// The page's body HTML, packed (shared with the parse results).
     html: markdown::Html,
-    meta: DocMeta,
     terms: crate::links::Terms,
 }
 
@@ -182,6 +181,20 @@ impl DocText {
         buf.clear();
         markdown::plain_text_with(&html, &link, buf);
         text(Field::Body, buf);
+    }
+}
+
+impl shards::AsMeta for &DocText {
+    fn meta(&self) -> std::borrow::Cow<'_, DocMeta> {
+        let own = crate::pack::unpack(&self.texts);
+        let [title, url, section, kb, text] = OwnTexts::read(&own).meta.map(str::to_string);
+        std::borrow::Cow::Owned(DocMeta {
+            title,
+            url,
+            section,
+            kb,
+            text,
+        })
     }
 }
 
@@ -216,22 +229,24 @@ pub fn doc_text(
         .filter_map(|(n, l)| Some((n, markdown::text_of_link(l)?)))
         .collect();
     let own = OwnTexts {
+        meta: [&meta.title, &meta.url, &meta.section, &meta.kb, &meta.text],
         fields: texts.iter().map(|(f, t)| (*f, t.as_str())).collect(),
         links,
     };
     Some(DocText {
         texts: crate::pack::pack(&own.write()),
         html: p.html.packed(),
-        meta,
         terms: linked.articles[i].terms.clone(),
     })
 }
 
-/// A document's texts other than its body: field by field, then the text
-/// of each link placeholder of the body that reads as text (by the
+/// A document's texts other than its body: what a result shows of it
+/// ([`DocMeta`]'s fields in order), its texts field by field, then the
+/// text of each link placeholder of the body that reads as text (by the
 /// placeholder's number, ascending).
 #[derive(Debug, Default, PartialEq, Eq)]
 struct OwnTexts<'a> {
+    meta: [&'a str; 5],
     fields: Vec<(Field, &'a str)>,
     links: Vec<(usize, &'a str)>,
 }
@@ -242,6 +257,10 @@ impl<'a> OwnTexts<'a> {
     /// text.
     fn write(&self) -> Vec<u8> {
         let mut out = Vec::new();
+        for t in self.meta {
+            build::put_number(&mut out, t.len() as u32);
+            out.extend_from_slice(t.as_bytes());
+        }
         let texts = self.fields.iter().map(|(f, t)| (*f as usize, *t));
         let links = self.links.iter().map(|(n, t)| (Self::LINK + n, *t));
         for (tag, t) in texts.chain(links) {
@@ -260,14 +279,26 @@ impl<'a> OwnTexts<'a> {
     fn read(bytes: &'a [u8]) -> OwnTexts<'a> {
         let mut own = OwnTexts::default();
         let mut at = 0;
+        let number = |at: &mut usize| {
+            let (n, used) = build::take_number(&bytes[*at..]);
+            *at += used;
+            n as usize
+        };
+        let text = |at: &mut usize, len: usize| {
+            let t = std::str::from_utf8(&bytes[*at..*at + len]).expect("written from text");
+            *at += len;
+            t
+        };
+        for m in &mut own.meta {
+            if at < bytes.len() {
+                let len = number(&mut at);
+                *m = text(&mut at, len);
+            }
+        }
         while at < bytes.len() {
-            let (tag, used) = build::take_number(&bytes[at..]);
-            at += used;
-            let (len, used) = build::take_number(&bytes[at..]);
-            at += used;
-            let (tag, len) = (tag as usize, len as usize);
-            let t = std::str::from_utf8(&bytes[at..at + len]).expect("written from text");
-            at += len;
+            let tag = number(&mut at);
+            let len = number(&mut at);
+            let t = text(&mut at, len);
             match Field::ALL.get(tag) {
                 Some(f) => own.fields.push((*f, t)),
                 None => own.links.push((tag - Self::LINK, t)),
@@ -287,9 +318,10 @@ pub fn index_texts(docs: &[Arc<DocText>], put: &(dyn Fn(OutputFile) + Sync)) {
 struct Texts<'a>(&'a [Arc<DocText>]);
 
 impl<'a> Source for Texts<'a> {
-    // Borrowed: a copy of every document's snippet would be a good part
-    // of the preview's memory while the index is made.
-    type Meta = &'a DocMeta;
+    // The document itself: a copy of every document's snippet would be a
+    // good part of the preview's memory while the index is made (each is
+    // unpacked again when its shard is written).
+    type Meta = &'a DocText;
 
     fn count(&self) -> usize {
         self.0.len()
@@ -300,10 +332,10 @@ impl<'a> Source for Texts<'a> {
         n: usize,
         buf: &mut String,
         text: &mut dyn FnMut(Field, &str),
-    ) -> &'a DocMeta {
+    ) -> &'a DocText {
         let d: &'a DocText = &self.0[n];
         d.read(buf, text);
-        &d.meta
+        d
     }
 }
 
@@ -389,6 +421,7 @@ mod tests {
                 (Field::Keys, "KB 841696"),
             ],
             links: vec![(0, "first link"), (7, ""), (300, "far link")],
+            meta: ["Title", "a/b/index.html", "", "841696", "Snippet …"],
         };
         assert_eq!(OwnTexts::read(&own.write()), own);
         assert_eq!(OwnTexts::read(&[]), OwnTexts::default());

@@ -156,6 +156,17 @@ pub struct DocMeta {
     pub text: String,
 }
 
+/// What a metadata shard is made from: a [`DocMeta`], or what holds one.
+pub trait AsMeta: Sync {
+    fn meta(&self) -> std::borrow::Cow<'_, DocMeta>;
+}
+
+impl AsMeta for DocMeta {
+    fn meta(&self) -> std::borrow::Cow<'_, DocMeta> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
 /// Facet values (product, service) → documents.
 pub type Facets = BTreeMap<&'static str, BTreeMap<String, Vec<u32>>>;
 
@@ -204,7 +215,7 @@ fn json_object<'a>(js: &mut Vec<u8>, pairs: impl Iterator<Item = (&'a str, &'a s
 /// Every file of the index, each given to `put` as soon as it is made.
 /// Takes the index: each term's postings are freed once encoded, so the
 /// index and its files are never held whole at once.
-pub fn files<M: std::borrow::Borrow<DocMeta> + Sync>(
+pub fn files<M: AsMeta>(
     mut index: Index,
     meta: &[M],
     facets: &Facets,
@@ -265,10 +276,10 @@ pub fn files<M: std::borrow::Borrow<DocMeta> + Sync>(
     drop((term_shards, typo_shards, term_refs, typo_refs));
     drop((terms, typo_entries));
     meta.par_chunks(GROUP).enumerate().for_each(|(n, chunk)| {
-        let rows: Vec<[&str; 5]> = chunk
+        let metas: Vec<_> = chunk.iter().map(AsMeta::meta).collect();
+        let rows: Vec<[&str; 5]> = metas
             .iter()
             .map(|m| {
-                let m = m.borrow();
                 [
                     m.title.as_str(),
                     m.url.as_str(),
