@@ -354,6 +354,9 @@ impl Search {
                     }
                 }
             };
+            // What the rebuild before let go of, given back before the
+            // index takes its own.
+            give_back_free_memory();
             let made = match &pool {
                 Some(pool) => pool.install(|| job.run()),
                 None => job.run(),
