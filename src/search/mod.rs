@@ -51,23 +51,29 @@ pub fn index(
 
 /// Facet values (product, service) of the listed articles.
 fn facets(listed: &[usize], linked: &Linked) -> Facets {
-    facets_of(listed.iter().map(|&i| &linked.articles[i].terms))
+    let terms = listed.iter().map(|&i| &linked.articles[i].terms);
+    facets_of(terms.map(|t| {
+        (
+            t.service.as_deref(),
+            t.products.iter().map(String::as_str).collect(),
+        )
+    }))
 }
 
 /// Facet values of documents given by their terms, in document order.
-fn facets_of<'a>(terms: impl Iterator<Item = &'a crate::links::Terms>) -> Facets {
+/// (Each document's service and products.)
+fn facets_of<S: AsRef<str>>(terms: impl Iterator<Item = (Option<S>, Vec<S>)>) -> Facets {
     let mut facets = Facets::new();
-    for (n, t) in terms.enumerate() {
-        let values = t
-            .products
+    for (n, (service, products)) in terms.enumerate() {
+        let values = products
             .iter()
-            .map(|p| ("product", p))
-            .chain(t.service.iter().map(|s| ("service", s)));
+            .map(|p| ("product", p.as_ref()))
+            .chain(service.iter().map(|s| ("service", s.as_ref())));
         for (facet, value) in values {
             facets
                 .entry(facet)
                 .or_default()
-                .entry(value.clone())
+                .entry(value.to_string())
                 .or_default()
                 .push(n as u32);
         }
@@ -162,7 +168,6 @@ pub struct DocText {
     texts: Box<[u8]>,
     /// The page's body HTML, packed (shared with the parse results).
     html: markdown::Html,
-    terms: crate::links::Terms,
 }
 
 impl DocText {
@@ -228,15 +233,17 @@ pub fn doc_text(
         .enumerate()
         .filter_map(|(n, l)| Some((n, markdown::text_of_link(l)?)))
         .collect();
+    let terms = &linked.articles[i].terms;
     let own = OwnTexts {
         meta: [&meta.title, &meta.url, &meta.section, &meta.kb, &meta.text],
+        service: terms.service.as_deref(),
+        products: terms.products.iter().map(String::as_str).collect(),
         fields: texts.iter().map(|(f, t)| (*f, t.as_str())).collect(),
         links,
     };
     Some(DocText {
         texts: crate::pack::pack(&own.write()),
         html: p.html.packed(),
-        terms: linked.articles[i].terms.clone(),
     })
 }
 
@@ -247,27 +254,41 @@ pub fn doc_text(
 #[derive(Debug, Default, PartialEq, Eq)]
 struct OwnTexts<'a> {
     meta: [&'a str; 5],
+    /// Its facets' values.
+    service: Option<&'a str>,
+    products: Vec<&'a str>,
     fields: Vec<(Field, &'a str)>,
     links: Vec<(usize, &'a str)>,
 }
 
 impl<'a> OwnTexts<'a> {
-    /// As bytes: a field's number (or [`OwnTexts::LINK`] and the
-    /// placeholder's number) and the text's length, as LEB128, then the
-    /// text.
+    /// As bytes, each number as LEB128: each text of `meta` as its length
+    /// and its bytes; the service and the products, each as a count and
+    /// its texts; then each field's or link's text as a tag (the field's
+    /// number, or [`OwnTexts::LINK`] plus the placeholder's number) and
+    /// the text.
     fn write(&self) -> Vec<u8> {
+        // A page's texts are far below 4 GB.
+        fn put_text(out: &mut Vec<u8>, t: &str) {
+            build::put_number(out, t.len() as u32);
+            out.extend_from_slice(t.as_bytes());
+        }
         let mut out = Vec::new();
         for t in self.meta {
-            build::put_number(&mut out, t.len() as u32);
-            out.extend_from_slice(t.as_bytes());
+            put_text(&mut out, t);
+        }
+        // The service as a list of none or one, then the products.
+        for list in [self.service.as_slice(), &self.products] {
+            build::put_number(&mut out, list.len() as u32);
+            for t in list {
+                put_text(&mut out, t);
+            }
         }
         let texts = self.fields.iter().map(|(f, t)| (*f as usize, *t));
         let links = self.links.iter().map(|(n, t)| (Self::LINK + n, *t));
         for (tag, t) in texts.chain(links) {
-            // A page's texts are far below 4 GB.
             build::put_number(&mut out, tag as u32);
-            build::put_number(&mut out, t.len() as u32);
-            out.extend_from_slice(t.as_bytes());
+            put_text(&mut out, t);
         }
         out
     }
@@ -295,6 +316,17 @@ impl<'a> OwnTexts<'a> {
                 *m = text(&mut at, len);
             }
         }
+        let list = |at: &mut usize| -> Vec<&'a str> {
+            let count = if *at < bytes.len() { number(at) } else { 0 };
+            (0..count)
+                .map(|_| {
+                    let len = number(at);
+                    text(at, len)
+                })
+                .collect()
+        };
+        own.service = list(&mut at).first().copied();
+        own.products = list(&mut at);
         while at < bytes.len() {
             let tag = number(&mut at);
             let len = number(&mut at);
@@ -312,7 +344,13 @@ impl<'a> OwnTexts<'a> {
 /// article order: the same files [`index`] makes.
 pub fn index_texts(docs: &[Arc<DocText>], put: &(dyn Fn(OutputFile) + Sync)) {
     let (index, meta) = build::build_from(&Texts(docs));
-    shards::files(index, &meta, &facets_of(docs.iter().map(|d| &d.terms)), put);
+    let terms = docs.iter().map(|d| {
+        let bytes = crate::pack::unpack(&d.texts);
+        let own = OwnTexts::read(&bytes);
+        let products = own.products.iter().map(|p| p.to_string()).collect();
+        (own.service.map(str::to_string), products)
+    });
+    shards::files(index, &meta, &facets_of(terms), put);
 }
 
 struct Texts<'a>(&'a [Arc<DocText>]);
@@ -422,6 +460,8 @@ mod tests {
             ],
             links: vec![(0, "first link"), (7, ""), (300, "far link")],
             meta: ["Title", "a/b/index.html", "", "841696", "Snippet …"],
+            service: Some("windows-server"),
+            products: vec!["Windows 10", "Windows 11"],
         };
         assert_eq!(OwnTexts::read(&own.write()), own);
         assert_eq!(OwnTexts::read(&[]), OwnTexts::default());
