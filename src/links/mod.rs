@@ -872,9 +872,13 @@ fn listed(content: &Content) -> Vec<bool> {
 
 /// An article's page folder, title, KB number and terms.
 fn info_of(a: &crate::content::Article, p: &Parsed) -> (ArticleInfo, Option<Diagnostic>) {
-    let (title, warning) = title(a, p);
+    let (mut title, warning) = title(a, p);
+    let mut dir = paths::page_dir(&a.path);
+    // Kept as long as the site: without the room they grew into.
+    title.shrink_to_fit();
+    dir.shrink_to_fit();
     let info = ArticleInfo {
-        dir: paths::page_dir(&a.path),
+        dir,
         title,
         kb: a.front.kb.clone().or_else(|| {
             p.meta

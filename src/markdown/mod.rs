@@ -402,6 +402,10 @@ impl<'a> Pass<'a> {
         let mut html = String::with_capacity(self.prepared.text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
         self.parsed.html = Html::Text(html);
+        // Kept as long as the site (by `serve`, for all of them): without
+        // the room they grew into.
+        self.parsed.links.shrink_to_fit();
+        self.parsed.headings.shrink_to_fit();
         self.parsed
     }
 
