@@ -471,13 +471,48 @@ fn encodings_and_line_endings() {
         "\u{feff}---\r\ntitle: Bom\r\n---\r\n# Bom\r\n\r\n> [!NOTE]\r\n> CRLF note.\r\n",
     )]);
     common::write(&site.root().join("content/wide.md"), &utf16);
+    // Saved by an editor on Windows: an article, an include and a code
+    // sample in Windows-1252 are read as such, each with a warning.
     common::write(
-        &site.root().join("content/binary.md"),
-        b"# Bin\n\xff\xfe\xfd",
+        &site.root().join("content/ansi.md"),
+        b"# Caf\xe9\n\nNa\xefve \x93quotes\x94.\n\n[!INCLUDE [x](includes/ansi-note.md)]\n\n[!code-powershell[](sample.ps1)]\n",
     );
+    common::write(
+        &site.root().join("content/includes/ansi-note.md"),
+        b"Included \xe0 la carte.\n",
+    );
+    common::write(&site.root().join("content/sample.ps1"), b"# \xa9 Contoso\n");
     let run = site.kbsite(&["build"]);
-    assert_eq!(run.code, 1, "invalid UTF-8 is an error");
-    assert!(run.stderr.contains("error: file is not valid UTF-8"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["content/ansi.md:1", "content/includes/ansi-note.md:1"] {
+        assert!(
+            run.stderr.contains(&format!("--> {file}")),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        run.stderr
+            .matches("is not UTF-8: read as Windows-1252")
+            .count(),
+        3,
+        "{}",
+        run.stderr
+    );
+    let page = site.page("ansi/index.html");
+    for text in [
+        "Café",
+        "Naïve “quotes”.",
+        "Included à la carte.",
+        "© Contoso",
+    ] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    // A file with NUL bytes is no text at all: an error naming it.
+    common::write(&site.root().join("content/binary.md"), b"# Bin\n\0\x01");
+    let run = site.kbsite(&["build"]);
+    assert_eq!(run.code, 1, "a binary file is an error");
+    assert!(run.stderr.contains("error: file contains NUL bytes"));
     assert!(
         run.stderr.contains("--> content/binary.md:2"),
         "{}",

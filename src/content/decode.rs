@@ -1,5 +1,7 @@
 //! Bytes of a source file → the text every later stage sees: UTF-8 (a BOM
-//! dropped) or UTF-16 with a BOM, line endings normalised to `\n`.
+//! dropped) or UTF-16 with a BOM, line endings normalised to `\n`. Articles,
+//! includes and code samples that are neither are read as Windows-1252
+//! ([`decode_lenient`]), what editors on Windows long saved by default.
 
 /// Why a file could not be turned into text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +15,18 @@ pub struct DecodeError {
 /// a broken save); other C0 control characters, which no writer means and
 /// which kbsite uses internally as markers, become U+FFFD.
 pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
+    decode_with(bytes, false).map(|(text, _)| text)
+}
+
+/// As [`decode`], but bytes that are not UTF-8 (with no byte order mark)
+/// are read as Windows-1252 rather than refused: the line of the first
+/// byte that is not UTF-8 comes with the text then, for a warning.
+pub fn decode_lenient(bytes: &[u8]) -> Result<(String, Option<u32>), DecodeError> {
+    decode_with(bytes, true)
+}
+
+fn decode_with(bytes: &[u8], lenient: bool) -> Result<(String, Option<u32>), DecodeError> {
+    let mut fallback = None;
     let text = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         utf16(rest, u16::from_le_bytes)?
     } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
@@ -21,6 +35,11 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
+            Err(e) if lenient => {
+                fallback = Some(line_of(&bytes[..e.valid_up_to()]));
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+                text.into_owned()
+            }
             Err(e) => {
                 let line = line_of(&bytes[..e.valid_up_to()]);
                 return Err(DecodeError {
@@ -36,7 +55,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
             line: Some(line_of(&text.as_bytes()[..pos])),
         });
     }
-    Ok(normalise(&text))
+    Ok((normalise(&text), fallback))
 }
 
 fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
@@ -110,6 +129,20 @@ mod tests {
         let e = decode(b"ok\nok\nbad \xff here\n").unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn lenient_reads_windows_1252_and_names_the_line() {
+        // "café – naïve" as Windows-1252, on line 2; CRLF normalised.
+        let (text, line) = decode_lenient(b"ok\r\ncaf\xe9 \x96 na\xefve\r\n").unwrap();
+        assert_eq!(text, "ok\ncafé – naïve\n");
+        assert_eq!(line, Some(2));
+        assert_eq!(
+            decode_lenient("été".as_bytes()).unwrap(),
+            ("été".into(), None)
+        );
+        // A binary file is still refused.
+        assert!(decode_lenient(b"\xff\0\x01").is_err());
     }
 
     #[test]

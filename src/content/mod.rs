@@ -390,13 +390,14 @@ fn read_article(
         _ => Diagnostic::error(format!("cannot read file: {e}"))
             .with_hint("check the file's permissions"),
     })?;
-    let text = decode::decode(&bytes).map_err(|e| {
+    let (text, fallback) = decode::decode_lenient(&bytes).map_err(|e| {
         let d = Diagnostic::error(e.message).with_hint("save the file as UTF-8");
         match e.line {
             Some(l) => d.at_line(l),
             None => d,
         }
     })?;
+    let not_utf8 = fallback.map(|line| not_utf8(line).in_file(file));
     // A DocFX FAQ page (a `.md` whose first line merely reads like one
     // stays Markdown).
     if faq::is_yaml_name(path) && faq::yaml_mime(&text) == Some("FAQ") {
@@ -409,8 +410,8 @@ fn read_article(
             body_line: 1,
             faq: c.entries,
         };
-        let diagnostics = c.diagnostics.into_iter().map(|d| d.in_file(file)).collect();
-        return Ok((article, diagnostics));
+        let diagnostics = c.diagnostics.into_iter().map(|d| d.in_file(file));
+        return Ok((article, not_utf8.into_iter().chain(diagnostics).collect()));
     }
     let split = front_matter::split(&text)?;
     let (front, fm_diags) = match split.yaml {
@@ -425,10 +426,16 @@ fn read_article(
         body_line: split.body_line,
         faq: Vec::new(),
     };
-    Ok((
-        article,
-        fm_diags.into_iter().map(|d| d.in_file(file)).collect(),
-    ))
+    let diagnostics = fm_diags.into_iter().map(|d| d.in_file(file));
+    Ok((article, not_utf8.into_iter().chain(diagnostics).collect()))
+}
+
+/// The warning for a file read as Windows-1252: `line` holds its first
+/// byte that is not UTF-8.
+pub fn not_utf8(line: u32) -> Diagnostic {
+    Diagnostic::warning("file is not UTF-8: read as Windows-1252")
+        .at_line(line)
+        .with_hint("save it as UTF-8 (this line has its first byte that is not)")
 }
 
 #[cfg(test)]

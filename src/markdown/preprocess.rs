@@ -445,13 +445,22 @@ fn read_snippet(
         p.diagnostics.push(here(d));
         reason.to_string()
     })?;
-    crate::content::decode::decode(&bytes).map_err(|e| {
+    let (text, fallback) = crate::content::decode::decode_lenient(&bytes).map_err(|e| {
         p.diagnostics.push(here(
             Diagnostic::error(format!("code sample `{target}` is not text: {}", e.message))
                 .with_hint("save it as UTF-8"),
         ));
         "not text".to_string()
-    })
+    })?;
+    if fallback.is_some() {
+        p.diagnostics.push(here(
+            Diagnostic::warning(format!(
+                "code sample `{target}` is not UTF-8: read as Windows-1252"
+            ))
+            .with_hint("save it as UTF-8"),
+        ));
+    }
+    Ok(text)
 }
 
 /// Resolves and inlines one block-level include.
