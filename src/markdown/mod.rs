@@ -98,13 +98,11 @@ impl Html {
         match self {
             Html::Text(t) => std::borrow::Cow::Borrowed(t),
             Html::Packed {
-                bytes,
-                dictionary: Some(d),
-                ..
-            } => std::borrow::Cow::Owned(
-                String::from_utf8(d.unpack(bytes)).expect("packed from text"),
-            ),
-            Html::Packed { bytes, .. } => std::borrow::Cow::Owned(crate::pack::unpack_str(bytes)),
+                bytes, dictionary, ..
+            } => {
+                let text = crate::pack::unpack_with(bytes, dictionary.as_deref());
+                std::borrow::Cow::Owned(String::from_utf8(text).expect("packed from text"))
+            }
         }
     }
 
@@ -149,10 +147,7 @@ impl Html {
             }
         }
         let text = self.take();
-        let bytes = match dictionary {
-            Some(d) => d.pack(text.as_bytes()),
-            None => crate::pack::pack(text.as_bytes()),
-        };
+        let bytes = crate::pack::pack_with(text.as_bytes(), dictionary.map(|d| d.as_ref()));
         *self = Html::Packed {
             bytes: bytes.into(),
             blank: text.trim().is_empty(),

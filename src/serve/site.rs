@@ -34,10 +34,7 @@ pub enum Served {
 impl Served {
     /// `bytes`, packed (with `dictionary` if there is one).
     fn pack(bytes: &[u8], dictionary: Option<Arc<Dictionary>>) -> Served {
-        let bytes = match &dictionary {
-            Some(d) => d.pack(bytes),
-            None => crate::pack::pack(bytes),
-        };
+        let bytes = crate::pack::pack_with(bytes, dictionary.as_deref());
         Served::Packed {
             bytes: bytes.into(),
             dictionary,
@@ -47,11 +44,9 @@ impl Served {
     /// The bytes of a file the build made (`None` for a copied file).
     pub fn bytes(&self) -> Option<Vec<u8>> {
         match self {
-            Served::Packed {
-                bytes,
-                dictionary: Some(d),
-            } => Some(d.unpack(bytes)),
-            Served::Packed { bytes, .. } => Some(crate::pack::unpack(bytes)),
+            Served::Packed { bytes, dictionary } => {
+                Some(crate::pack::unpack_with(bytes, dictionary.as_deref()))
+            }
             Served::Copy(_) => None,
         }
     }
