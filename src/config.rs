@@ -32,6 +32,10 @@ pub struct Config {
     /// Base URL of the content folder in a repository; "Edit this page"
     /// links are this plus the article's path.
     pub repo_url: Option<String>,
+    /// The keys the file sets (`title`, `links.external_base`): a DocFX
+    /// project fills only the others.
+    #[serde(skip)]
+    pub explicit: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -85,6 +89,7 @@ impl Default for Config {
             allow_unsafe_links: false,
             highlight: true,
             repo_url: None,
+            explicit: Vec::new(),
         }
     }
 }
@@ -163,6 +168,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             remove_unknown_keys(inner, known, &format!("{key}."), text, &mut diags);
         }
     }
+    let explicit = set_keys(&map);
     let mut config: Config = match serde_path_to_error::deserialize(serde_yaml::Value::Mapping(map))
     {
         Ok(c) => c,
@@ -178,8 +184,33 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             return (Config::default(), diags);
         }
     };
+    config.explicit = explicit;
     normalise(&mut config, text, &mut diags);
     (config, diags)
+}
+
+/// The keys of a config mapping, nested ones as `links.external_base`.
+fn set_keys(map: &serde_yaml::Mapping) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (k, v) in map {
+        let Some(k) = k.as_str() else { continue };
+        keys.push(k.to_string());
+        if let serde_yaml::Value::Mapping(inner) = v {
+            keys.extend(
+                inner
+                    .keys()
+                    .filter_map(|i| Some(format!("{k}.{}", i.as_str()?))),
+            );
+        }
+    }
+    keys
+}
+
+impl Config {
+    /// Whether `kbsite.yml` sets `key` (`title`, `links.external_base`).
+    pub fn is_set(&self, key: &str) -> bool {
+        self.explicit.iter().any(|k| k == key)
+    }
 }
 
 fn yaml_error(e: &serde_yaml::Error, what: &str) -> Diagnostic {

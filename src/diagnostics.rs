@@ -231,6 +231,19 @@ pub fn yaml_problem(e: &serde_yaml::Error, first_line: u32) -> (String, Option<&
     (moved.into_owned(), None)
 }
 
+/// `n` with a comma every three digits (`2,449`).
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A one-line summary such as `2 errors, 5 warnings`.
 pub fn summary(c: Counts) -> String {
     fn plural(n: usize, word: &str) -> String {
@@ -251,6 +264,14 @@ pub fn summary(c: Counts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2449), "2,449");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
 
     #[test]
     fn location_formats() {

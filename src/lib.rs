@@ -7,6 +7,7 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod docfx;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod links;

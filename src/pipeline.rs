@@ -8,6 +8,7 @@
 use crate::config::{self, Config};
 use crate::content::{self, Content, LoadOptions};
 use crate::diagnostics::{self, Counts, Diagnostic};
+use crate::docfx;
 use crate::links::{self, Linked};
 use crate::markdown::{self, Parsed};
 use crate::render::{self, Theme};
@@ -105,6 +106,8 @@ impl Timer {
 pub struct Prepared {
     pub config: Config,
     pub config_diagnostics: Vec<Diagnostic>,
+    /// The DocFX project the site folder holds, if it is one.
+    pub project: Option<docfx::Project>,
     /// How the content folder was (and is again, by `serve`) read.
     pub load: LoadOptions,
     pub theme: Option<Theme>,
@@ -124,12 +127,20 @@ pub fn prepare(
     each: &(dyn Fn(&mut Parsed) + Sync),
     timer: &mut Timer,
 ) -> Prepared {
-    let (config, config_diagnostics) = config::load(root);
+    let (mut config, mut config_diagnostics) = config::load(root);
+    let project = docfx::discover(root, &config);
+    let mut layout = content::Layout::default();
+    if let Some(p) = &project {
+        p.apply(&mut config);
+        config_diagnostics.extend(p.diagnostics.iter().cloned());
+        layout = p.layout.clone();
+    }
     let load = LoadOptions {
         content_dir: root.join(&config.content_dir),
         display_prefix: display_prefix(&config.content_dir),
         exclude: config.exclude.clone(),
         drafts,
+        layout: std::sync::Arc::new(layout),
     };
     let (theme, theme_diagnostics) = match render::theme::load(root, &config.theme) {
         Ok(theme) => (Some(theme), Vec::new()),
@@ -153,6 +164,7 @@ pub fn prepare(
     Prepared {
         config,
         config_diagnostics,
+        project,
         load,
         theme,
         theme_diagnostics,

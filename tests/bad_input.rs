@@ -447,8 +447,14 @@ fn vanish_case(name: &str, case: &Case, root: &Path) {
         display_prefix: "content/".into(),
         exclude: vec![],
         drafts: false,
+        layout: Default::default(),
     };
-    let walked = content::walk::walk(&opts.content_dir, &opts.display_prefix, &opts.exclude);
+    let walked = content::walk::walk(
+        &opts.content_dir,
+        &opts.display_prefix,
+        &opts.exclude,
+        &opts.layout,
+    );
     std::fs::remove_file(root.join("content/bad.md")).unwrap();
     let content = content::read(walked, &opts);
     let config = kbsite::config::Config::default();

@@ -65,6 +65,46 @@ impl serde::Serialize for Extra {
     }
 }
 
+impl FrontMatter {
+    /// This front matter, with `defaults` where it says nothing: DocFX
+    /// metadata of the docset applies before the article's own keys.
+    pub fn or(self, defaults: FrontMatter) -> FrontMatter {
+        let mut extra = defaults.extra.map();
+        extra.extend(self.extra.map());
+        FrontMatter {
+            title: self.title.or(defaults.title),
+            description: self.description.or(defaults.description),
+            date: self.date.or(defaults.date),
+            author: self.author.or(defaults.author),
+            service: self.service.or(defaults.service),
+            prod: self.prod.or(defaults.prod),
+            subservice: self.subservice.or(defaults.subservice),
+            technology: self.technology.or(defaults.technology),
+            topic: self.topic.or(defaults.topic),
+            appliesto: match self.appliesto.is_empty() {
+                true => defaults.appliesto,
+                false => self.appliesto,
+            },
+            // Identity is the article's own: a KB number, uid or redirect
+            // shared by a whole docset would be a duplicate everywhere.
+            kb: self.kb,
+            uid: self.uid,
+            kb_line: self.kb_line,
+            uid_line: self.uid_line,
+            draft: self.draft || defaults.draft,
+            redirect_url: self.redirect_url,
+            extra: Extra::new(&extra),
+        }
+    }
+}
+
+/// Front matter from metadata that is not in a file (DocFX's
+/// `globalMetadata`, `fileMetadata`); keys of the wrong type are left out.
+pub fn from_mapping(map: serde_yaml::Mapping) -> FrontMatter {
+    let text = serde_yaml::to_string(&map).unwrap_or_default();
+    parse(&text, 1).0
+}
+
 /// An article's text cut into front matter and body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split<'a> {

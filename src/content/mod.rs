@@ -7,6 +7,7 @@ pub mod date;
 pub mod decode;
 pub mod faq;
 pub mod front_matter;
+pub mod layout;
 mod reload;
 pub mod walk;
 
@@ -19,10 +20,12 @@ pub fn slash_path(p: &std::path::Path) -> String {
 
 use crate::diagnostics::Diagnostic;
 pub use front_matter::FrontMatter;
+pub use layout::Layout;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What the load stage needs to know.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +38,8 @@ pub struct LoadOptions {
     pub exclude: Vec<String>,
     /// Build `draft: true` articles too.
     pub drafts: bool,
+    /// Where files are published (a DocFX project's docsets).
+    pub layout: Arc<Layout>,
 }
 
 /// An article: a Markdown file that becomes a page.
@@ -99,6 +104,11 @@ pub struct Content {
     pub partials: Vec<Partial>,
     /// Other files (images, samples), copied to the same place in the output.
     pub assets: BTreeSet<String>,
+    /// Files of a DocFX repository that are not published but can be shown
+    /// as code samples.
+    pub others: BTreeSet<String>,
+    /// Where files are published.
+    pub layout: Arc<Layout>,
     /// DocFX tables of contents (`toc.yml`), sorted by path.
     pub tocs: Vec<TocFile>,
     pub diagnostics: Vec<Diagnostic>,
@@ -191,7 +201,7 @@ impl Content {
             return;
         }
         let bytes = std::fs::read(self.content_dir.join(&a.path));
-        if let Some(fresh) = read_markdown(&a.path, &a.file, bytes).item {
+        if let Some(fresh) = read_markdown(&a.path, &a.file, bytes, &self.layout).item {
             a.body = fresh.body;
             a.body_line = fresh.body_line;
             a.faq = fresh.faq;
@@ -203,18 +213,29 @@ impl Content {
         self.released.contains(path)
     }
 
-    /// Whether `path` is a Markdown file or an asset of the site.
+    /// Whether `path` is a Markdown file or another file of the site.
     pub fn exists(&self, path: &str) -> bool {
-        self.source(path).is_some() || self.assets.contains(path)
+        self.source(path).is_some() || self.assets.contains(path) || self.others.contains(path)
     }
 
-    /// The path of every Markdown file and asset of the site.
+    /// Where the article or asset at content path `path` is published.
+    pub fn site_path<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
+        self.layout.site_path(path)
+    }
+
+    /// Where the folder at content path `dir` is published.
+    pub fn site_folder<'a>(&self, dir: &'a str) -> std::borrow::Cow<'a, str> {
+        self.layout.site_folder(dir)
+    }
+
+    /// The path of every Markdown file and other file of the site.
     fn paths(&self) -> impl Iterator<Item = &String> {
         self.articles
             .iter()
             .map(|a| &a.path)
             .chain(self.partials.iter().map(|p| &p.path))
             .chain(self.assets.iter())
+            .chain(self.others.iter())
     }
 
     /// Builds the map of lower-case paths.
@@ -274,17 +295,27 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
                 text: text.to_string(),
             }),
             walk::Kind::Asset if faq::yaml_mime(text) == Some("FAQ") => {
-                let loaded = read_markdown(path, &file, Ok(text.as_bytes().to_vec()));
+                let loaded = read_markdown(
+                    path,
+                    &file,
+                    Ok(text.as_bytes().to_vec()),
+                    &Layout::default(),
+                );
                 place(&mut content, walk::Kind::Article, loaded, true);
             }
             walk::Kind::Asset => {
                 content.assets.insert(path.to_string());
             }
             walk::Kind::Article | walk::Kind::Partial => {
-                let loaded = read_markdown(path, &file, Ok(text.as_bytes().to_vec()));
+                let loaded = read_markdown(
+                    path,
+                    &file,
+                    Ok(text.as_bytes().to_vec()),
+                    &Layout::default(),
+                );
                 place(&mut content, kind, loaded, true);
             }
-            walk::Kind::Skip => {}
+            walk::Kind::Skip | walk::Kind::Other => {}
         }
     }
     content.articles.sort_by(|a, b| a.path.cmp(&b.path));
@@ -297,7 +328,12 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
 /// Load stage entry point.
 pub fn load(opts: &LoadOptions) -> Content {
     read(
-        walk::walk(&opts.content_dir, &opts.display_prefix, &opts.exclude),
+        walk::walk(
+            &opts.content_dir,
+            &opts.display_prefix,
+            &opts.exclude,
+            &opts.layout,
+        ),
         opts,
     )
 }
@@ -309,6 +345,8 @@ pub fn read(walked: walk::Walked, opts: &LoadOptions) -> Content {
         content_dir: opts.content_dir.clone(),
         display_prefix: opts.display_prefix.clone(),
         assets: walked.assets,
+        others: walked.others,
+        layout: opts.layout.clone(),
         diagnostics: walked.diagnostics,
         ..Content::default()
     };
@@ -318,7 +356,7 @@ pub fn read(walked: walk::Walked, opts: &LoadOptions) -> Content {
         .map(|(path, kind)| {
             let file = format!("{}{path}", opts.display_prefix);
             let bytes = std::fs::read(opts.content_dir.join(path));
-            (*kind, read_markdown(path, &file, bytes))
+            (*kind, read_markdown(path, &file, bytes, &opts.layout))
         })
         .collect();
     for (kind, l) in loaded {
@@ -365,10 +403,20 @@ fn place(content: &mut Content, kind: walk::Kind, loaded: Loaded, drafts: bool) 
     }
 }
 
-fn read_markdown(path: &str, file: &str, bytes: std::io::Result<Vec<u8>>) -> Loaded {
+fn read_markdown(
+    path: &str,
+    file: &str,
+    bytes: std::io::Result<Vec<u8>>,
+    layout: &Layout,
+) -> Loaded {
     match read_article(path, file, bytes) {
-        Ok((article, diagnostics)) => Loaded {
-            item: Some(article),
+        Ok((mut article, diagnostics)) => Loaded {
+            item: Some({
+                if let Some(defaults) = layout.defaults(path) {
+                    article.front = std::mem::take(&mut article.front).or(defaults);
+                }
+                article
+            }),
             diagnostics,
         },
         Err(d) => Loaded {
@@ -468,19 +516,24 @@ mod tests {
     #[test]
     fn unreadable_and_undecodable_are_errors_vanished_a_warning() {
         let err = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        let l = read_markdown("a.md", "content/a.md", Err(err));
+        let l = read_markdown("a.md", "content/a.md", Err(err), &Layout::default());
         assert!(l.item.is_none());
         assert_eq!(
             l.diagnostics[0].severity,
             crate::diagnostics::Severity::Error
         );
         let err = std::io::Error::from(std::io::ErrorKind::NotFound);
-        let l = read_markdown("a.md", "content/a.md", Err(err));
+        let l = read_markdown("a.md", "content/a.md", Err(err), &Layout::default());
         assert_eq!(
             l.diagnostics[0].severity,
             crate::diagnostics::Severity::Warning
         );
-        let l = read_markdown("a.md", "content/a.md", Ok(b"ok\n\xff".to_vec()));
+        let l = read_markdown(
+            "a.md",
+            "content/a.md",
+            Ok(b"ok\n\xff".to_vec()),
+            &Layout::default(),
+        );
         assert_eq!(l.diagnostics[0].location().unwrap(), "content/a.md:2");
     }
 }

@@ -24,7 +24,11 @@ pub enum FileChange {
 /// updates `content` to match the disk. `None` when one file cannot tell
 /// (a folder, a symbolic link, a deleted folder): load everything again.
 pub fn reload(content: &mut Content, opts: &LoadOptions, path: &str) -> Option<FileChange> {
-    if path.is_empty() || path.split('/').any(|c| c.starts_with('.')) {
+    let skipped = || {
+        let dirs = path.match_indices('/').map(|(i, _)| &path[..=i]);
+        dirs.into_iter().any(|d| opts.layout.skips(d))
+    };
+    if path.is_empty() || path.split('/').any(|c| c.starts_with('.')) || skipped() {
         return Some(FileChange::Nothing);
     }
     let full = opts.content_dir.join(path);
@@ -38,9 +42,20 @@ pub fn reload(content: &mut Content, opts: &LoadOptions, path: &str) -> Option<F
     }
     let mut ignored = Vec::new();
     let (anywhere, rooted) = walk::exclude_set(&opts.exclude, &mut ignored);
-    let kind = walk::classify(path, &[&anywhere, &rooted]);
+    let kind = opts
+        .layout
+        .classify(path, walk::classify(path, &[&anywhere, &rooted]));
     match kind {
         walk::Kind::Skip => Some(FileChange::Nothing),
+        walk::Kind::Other if walk::is_yaml_mime(&full) => Some(FileChange::Nothing),
+        walk::Kind::Other if content.others.contains(path) => {
+            Some(FileChange::Asset(path.to_string()))
+        }
+        walk::Kind::Other => {
+            content.others.insert(path.to_string());
+            content.add_lower(path);
+            Some(FileChange::Structure)
+        }
         // The navigation of whole folders: read everything again.
         walk::Kind::Toc => None,
         walk::Kind::Asset if walk::is_yaml_mime(&full) => None,
@@ -64,7 +79,7 @@ fn removed(content: &mut Content, path: &str) -> Option<FileChange> {
     content
         .diagnostics
         .retain(|d| d.file.as_deref() != Some(&file));
-    if content.assets.remove(path) {
+    if content.assets.remove(path) || content.others.remove(path) {
         content.remove_lower(path);
         return Some(FileChange::Structure);
     }
@@ -101,7 +116,8 @@ fn reread_markdown(
     kind: walk::Kind,
 ) -> FileChange {
     let file = format!("{}{path}", content.display_prefix);
-    let loaded = read_markdown(path, &file, std::fs::read(opts.content_dir.join(path)));
+    let bytes = std::fs::read(opts.content_dir.join(path));
+    let loaded = read_markdown(path, &file, bytes, &opts.layout);
     content
         .diagnostics
         .retain(|d| d.file.as_deref() != Some(&file));
@@ -159,6 +175,7 @@ mod tests {
             display_prefix: "content/".into(),
             exclude: vec![],
             drafts: false,
+            layout: Default::default(),
         };
         (dir, opts)
     }

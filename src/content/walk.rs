@@ -1,6 +1,7 @@
 //! Walks the content folder in a deterministic order and sorts files into
 //! articles, includable Markdown, assets to copy, and files to leave alone.
 
+use super::layout::Layout;
 use crate::diagnostics::Diagnostic;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeSet;
@@ -19,12 +20,17 @@ pub enum Kind {
     /// Read by other stages or not part of the output (`toc.md`, YamlMime
     /// pages, excluded files).
     Skip,
+    /// A file of a DocFX repository that is not published but can be shown
+    /// as a code sample.
+    Other,
 }
 
 pub struct Walked {
     /// Markdown files to read, sorted by path.
     pub markdown: Vec<(String, Kind)>,
     pub assets: BTreeSet<String>,
+    /// Files that are not published but can be read ([`Kind::Other`]).
+    pub others: BTreeSet<String>,
     /// Tables of contents, sorted by path.
     pub tocs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -85,12 +91,13 @@ pub fn exclude_set(globs: &[String], diags: &mut Vec<Diagnostic>) -> (GlobSet, G
 
 /// Lists the content folder. Hidden files and folders (`.git`) are skipped;
 /// symbolic links are not followed (an info note says so).
-pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
+pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String], layout: &Layout) -> Walked {
     let mut diagnostics = Vec::new();
     let (anywhere, rooted) = exclude_set(exclude, &mut diagnostics);
     let excluded = [&anywhere, &rooted];
     let mut markdown = Vec::new();
     let mut assets = BTreeSet::new();
+    let mut others = BTreeSet::new();
     let mut tocs = Vec::new();
     if !dir.is_dir() {
         diagnostics.push(
@@ -105,6 +112,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
         return Walked {
             markdown,
             assets,
+            others,
             tocs,
             diagnostics,
         };
@@ -113,7 +121,17 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let skipped = e.file_type().is_dir()
+                && !layout.skip.is_empty()
+                && e.path()
+                    .strip_prefix(dir)
+                    .is_ok_and(|rel| layout.skips(&format!("{}/", to_slash(rel))));
+            !skipped && !e.file_name().to_string_lossy().starts_with('.')
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -146,9 +164,10 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
         if !entry.file_type().is_file() {
             continue;
         }
-        match classify(&rel, &excluded) {
-            Kind::Asset => match yaml_mime_kind(entry.path()).as_deref() {
+        match layout.classify(&rel, classify(&rel, &excluded)) {
+            kind @ (Kind::Asset | Kind::Other) => match yaml_mime_kind(entry.path()).as_deref() {
                 Some("FAQ") => markdown.push((rel, Kind::Article)),
+                Some(_) if kind == Kind::Other => {}
                 Some(other) => diagnostics.push(
                     Diagnostic::info(format!(
                         "DocFX YamlMime:{other} page not built: kbsite builds YamlMime:FAQ pages"
@@ -156,8 +175,11 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
                     .in_file(format!("{display_prefix}{rel}"))
                     .with_hint("write it as a Markdown article, or list it under `exclude`"),
                 ),
-                None => {
+                None if kind == Kind::Asset => {
                     assets.insert(rel);
+                }
+                None => {
+                    others.insert(rel);
                 }
             },
             Kind::Toc => tocs.push(rel),
@@ -168,6 +190,7 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String]) -> Walked {
     Walked {
         markdown,
         assets,
+        others,
         tocs,
         diagnostics,
     }
@@ -244,7 +267,12 @@ mod tests {
             )
             .unwrap();
         }
-        let w = walk(root, "content/", &["README.md".into(), "drafts/**".into()]);
+        let w = walk(
+            root,
+            "content/",
+            &["README.md".into(), "drafts/**".into()],
+            &Layout::default(),
+        );
         let md: Vec<_> = w.markdown.iter().map(|(p, _)| p.as_str()).collect();
         // A DocFX FAQ page is an article; other YamlMime kinds a note.
         assert_eq!(md, vec!["a/z.md", "b.md", "faq.yml"]);
@@ -255,7 +283,12 @@ mod tests {
 
     #[test]
     fn missing_folder_is_an_error() {
-        let w = walk(Path::new("/nonexistent/kbsite"), "content/", &[]);
+        let w = walk(
+            Path::new("/nonexistent/kbsite"),
+            "content/",
+            &[],
+            &Layout::default(),
+        );
         assert_eq!(
             w.diagnostics[0].severity,
             crate::diagnostics::Severity::Error

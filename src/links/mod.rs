@@ -235,7 +235,10 @@ impl SiteIndex<'_> {
         let is_target = |p: &str| {
             self.content.article_index(p).is_some()
                 || self.content.assets.contains(p)
-                || self.sections.get(&section_key(p)).is_some()
+                || self
+                    .sections
+                    .get(&section_key(&self.content.site_folder(p)))
+                    .is_some()
         };
         if let Some(c) = candidates.iter().find(|c| is_target(c)) {
             return Some((c.clone(), false));
@@ -244,6 +247,11 @@ impl SiteIndex<'_> {
             let real = self.content.case_insensitive(c)?;
             is_target(real).then(|| (real.to_string(), true))
         })
+    }
+
+    /// What the site was read from.
+    pub fn content(&self) -> &Content {
+        self.content
     }
 
     pub fn article_at(&self, file: &str) -> Option<usize> {
@@ -257,7 +265,7 @@ impl SiteIndex<'_> {
     /// The page folder of the section at content path `file`.
     pub fn section_dir(&self, file: &str) -> Option<&str> {
         self.sections
-            .get(&section_key(file))
+            .get(&section_key(&self.content.site_folder(file)))
             .map(|s| s.dir.as_str())
     }
 
@@ -313,7 +321,7 @@ impl SiteIndex<'_> {
         self.depends(Name::File(&with_md(&name)).key());
         let in_folder = self
             .sections
-            .get(folder)
+            .get(self.content.site_folder(folder).as_ref())
             .into_iter()
             .flat_map(|s| s.articles.iter().chain(s.index.iter()))
             // Bounded work per broken link: a capped scan, lengths compared
@@ -455,7 +463,7 @@ pub fn relink(
         .filter(|&j| fresh[j])
         .map(|j| {
             let (a, p) = (&content.articles[j], &parsed[j]);
-            (j, info_of(a, p), anchor_key(p))
+            (j, info_of(content, a, p), anchor_key(p))
         })
         .collect();
     // Articles whose anchors changed: whoever links to them checks again.
@@ -551,11 +559,15 @@ pub fn relink(
         by_name
     };
     let sections = || {
-        let titles: Vec<(&str, &str)> = content
+        let site_paths: Vec<_> = content
             .articles
             .iter()
+            .map(|a| content.site_path(&a.path))
+            .collect();
+        let titles: Vec<(&str, &str)> = site_paths
+            .iter()
             .zip(&articles)
-            .map(|(a, info)| (a.path.as_str(), info.title.as_str()))
+            .map(|(path, info)| (path.as_ref(), info.title.as_str()))
             .collect();
         sections::build(&titles, &listed, &title_rank, &config.title)
     };
@@ -783,7 +795,7 @@ pub struct Shape {
 /// The [`Shape`] of article `i`.
 pub fn shape(content: &Content, parsed: &[Parsed], i: usize) -> Shape {
     let (a, p) = (&content.articles[i], &parsed[i]);
-    let (info, warning) = info_of(a, p);
+    let (info, warning) = info_of(content, a, p);
     Shape {
         info,
         title_warned: warning.is_some(),
@@ -871,9 +883,13 @@ fn listed(content: &Content) -> Vec<bool> {
 }
 
 /// An article's page folder, title, KB number and terms.
-fn info_of(a: &crate::content::Article, p: &Parsed) -> (ArticleInfo, Option<Diagnostic>) {
+fn info_of(
+    content: &Content,
+    a: &crate::content::Article,
+    p: &Parsed,
+) -> (ArticleInfo, Option<Diagnostic>) {
     let (mut title, warning) = title(a, p);
-    let mut dir = paths::page_dir(&a.path);
+    let mut dir = paths::page_dir(&content.site_path(&a.path));
     // Kept as long as the site: without the room they grew into.
     title.shrink_to_fit();
     dir.shrink_to_fit();

@@ -249,7 +249,7 @@ fn local(
         None => {
             let href = match site.section_dir(&file) {
                 Some(dir) => paths::relative_href(from.page_dir, &format!("{dir}index.html")),
-                None => paths::relative_href(from.page_dir, &file),
+                None => paths::relative_href(from.page_dir, &site.content().site_path(&file)),
             };
             let href = if fragment.is_empty() {
                 href

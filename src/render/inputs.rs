@@ -44,7 +44,11 @@ pub fn inputs(
         .collect();
     let mut inputs = Inputs {
         linked,
-        content_paths: content.articles.iter().map(|a| a.path.as_str()).collect(),
+        site_paths: content
+            .articles
+            .iter()
+            .map(|a| content.site_path(&a.path))
+            .collect(),
         navs,
         faces: &faces,
         nav_faces: &nav_faces,
@@ -142,7 +146,8 @@ struct SectionHashes {
 struct Inputs<'a> {
     linked: &'a Linked,
     /// Per article, its content path.
-    content_paths: Vec<&'a str>,
+    /// Where each article is published (its folder's section).
+    site_paths: Vec<std::borrow::Cow<'a, str>>,
     /// Per table of contents, a hash of everything it shows.
     navs: Vec<u64>,
     faces: &'a [u64],
@@ -258,7 +263,7 @@ impl Inputs<'_> {
             (n, path, self.navs[*n]).hash(h);
             return;
         }
-        let folder = paths::dir_of(self.content_paths[i]);
+        let folder = paths::dir_of(&self.site_paths[i]);
         if let (Some(s), Some(hashes)) = (linked.sections.get(folder), self.sections.get(folder)) {
             hashes.sidebar.hash(h);
             let pos = self.places[i] as usize;

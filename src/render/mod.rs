@@ -431,13 +431,18 @@ pub fn render_some(
         },
     };
     let copy_paths = || {
-        let statics = theme.static_files.iter().map(|f| f.path.as_str());
-        statics.chain(content.assets.iter().map(String::as_str))
+        let statics = theme.static_files.iter().map(|f| f.path.clone());
+        statics.chain(
+            content
+                .assets
+                .iter()
+                .map(|a| content.site_path(a).into_owned()),
+        )
     };
     let mut out = Rendered::default();
     if selection.list_paths {
         let mut paths: Vec<String> = (0..plan.len()).map(|n| plan.path(n)).collect();
-        paths.extend(copy_paths().map(str::to_string));
+        paths.extend(copy_paths());
         check_collisions(&mut paths, content, &mut out.diagnostics);
         out.paths = paths;
     }
@@ -460,9 +465,9 @@ pub fn render_some(
             content
                 .assets
                 .iter()
-                .filter(|a| sink.wants(a))
+                .filter(|a| sink.wants(&content.site_path(a)))
                 .map(|a| OutputFile {
-                    path: a.clone(),
+                    path: content.site_path(a).into_owned(),
                     data: Data::Copy(content.content_dir.join(a)),
                 }),
         )
@@ -754,7 +759,8 @@ impl<'a> Renderer<'a> {
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx(&info.dir, page);
-        let folder = paths::dir_of(&article.path);
+        let site_path = self.content.site_path(&article.path);
+        let folder = paths::dir_of(&site_path);
         let crumbs_to = if section.is_some() {
             parent_dir(&info.dir)
         } else {
@@ -959,7 +965,8 @@ impl<'a> Renderer<'a> {
                 ..NavCtx::default()
             };
         }
-        let folder = paths::dir_of(&self.content.articles[i].path);
+        let site_path = self.content.site_path(&self.content.articles[i].path);
+        let folder = paths::dir_of(&site_path);
         let Some(s) = self.linked.sections.get(folder) else {
             return NavCtx::default();
         };

@@ -136,7 +136,7 @@ fn read_article(
 
     let section = linked
         .sections
-        .get(paths::dir_of(&a.path))
+        .get(paths::dir_of(&content.site_path(&a.path)))
         .map(|s| s.title.clone())
         .unwrap_or_default();
     let lead = if description.is_empty() {

@@ -562,7 +562,12 @@ impl Live {
         use std::hash::{Hash, Hasher};
         let a = &self.site.content.articles[i];
         let info = &self.site.linked.articles[i];
-        let section = self.site.linked.sections.get(crate::paths::dir_of(&a.path));
+        let site_path = self.site.content.site_path(&a.path);
+        let section = self
+            .site
+            .linked
+            .sections
+            .get(crate::paths::dir_of(&site_path));
         let mut h = rustc_hash::FxHasher::default();
         (self.versions[i], &info.title, &info.kb, &info.dir).hash(&mut h);
         (&info.terms, section.map(|s| &s.title)).hash(&mut h);

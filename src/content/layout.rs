@@ -1,0 +1,145 @@
+//! Where each file of the content folder belongs. A kbsite site publishes
+//! every file at its own path. A DocFX project ([`crate::docfx`]) is made
+//! of docsets: each maps source folders to a base path on the site
+//! (`Exchange/ExchangeServer/` → `exchange/troubleshoot/`), and globs decide
+//! which files are articles and which are resources to copy; every other
+//! file of the repository can still be included or shown as a code sample.
+
+use super::front_matter::FrontMatter;
+use super::walk::Kind;
+use globset::GlobSet;
+use std::borrow::Cow;
+
+/// How content paths become site paths; the default is a kbsite site.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Folder mappings, most specific source first. Empty: every path is
+    /// published as it is.
+    pub mappings: Vec<Mapping>,
+    /// Folders (content paths ending in `/`) the walk does not enter:
+    /// docsets not built, the output folder.
+    pub skip: Vec<String>,
+    /// Front matter defaults per docset (`globalMetadata`, `fileMetadata`).
+    pub metadata: Vec<Metadata>,
+}
+
+/// One `build.content` or `build.resource` entry of a docset.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// Source folder: a content path ending in `/`, or empty.
+    pub src: String,
+    /// Where the folder is published: a site path ending in `/`, or empty.
+    pub dest: String,
+    /// Files taken, relative to `src`.
+    pub files: GlobSet,
+    /// Files left out, relative to `src`.
+    pub exclude: GlobSet,
+    /// Articles (`build.content`) or files to copy (`build.resource`).
+    pub resource: bool,
+    /// Index into [`Layout::metadata`].
+    pub docset: usize,
+}
+
+/// A docset's front matter defaults, applied to its articles before their
+/// own front matter.
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    /// The docset's folder (content path ending in `/`): `fileMetadata`
+    /// globs are relative to it.
+    pub folder: String,
+    /// `globalMetadata`, as YAML.
+    pub global: serde_yaml::Mapping,
+    /// `fileMetadata`: key, glob, value, in the order DocFX applies them.
+    pub by_file: Vec<(String, globset::GlobMatcher, serde_yaml::Value)>,
+}
+
+impl Layout {
+    /// Whether paths are published as they are (a kbsite site).
+    pub fn is_identity(&self) -> bool {
+        self.mappings.is_empty()
+    }
+
+    /// The mapping that takes `path`, of the kind asked for.
+    fn mapping<'p>(&self, path: &'p str, resource: bool) -> Option<(&Mapping, &'p str)> {
+        self.mappings.iter().find_map(|m| {
+            let rel = path.strip_prefix(m.src.as_str())?;
+            (m.resource == resource && m.files.is_match(rel) && !m.exclude.is_match(rel))
+                .then_some((m, rel))
+        })
+    }
+
+    /// Where the article or copied file at content path `path` is
+    /// published, as a path from the site's root.
+    pub fn site_path<'a>(&self, path: &'a str) -> Cow<'a, str> {
+        if self.is_identity() {
+            return Cow::Borrowed(path);
+        }
+        match self
+            .mapping(path, false)
+            .or_else(|| self.mapping(path, true))
+        {
+            Some((m, rel)) => Cow::Owned(format!("{}{rel}", m.dest)),
+            None => Cow::Borrowed(path),
+        }
+    }
+
+    /// Where the folder at content path `dir` (with or without its final
+    /// `/`) is published, by the article folder that holds it.
+    pub fn site_folder<'a>(&self, dir: &'a str) -> Cow<'a, str> {
+        if self.is_identity() {
+            return Cow::Borrowed(dir);
+        }
+        let slashed = format!("{}/", dir.trim_end_matches('/'));
+        let found = self.mappings.iter().find_map(|m| {
+            let rel = slashed.strip_prefix(m.src.as_str())?;
+            (!m.resource).then(|| format!("{}{rel}", m.dest))
+        });
+        match found {
+            Some(site) if dir.ends_with('/') || dir.is_empty() => Cow::Owned(site),
+            Some(site) => Cow::Owned(site.trim_end_matches('/').to_string()),
+            None => Cow::Borrowed(dir),
+        }
+    }
+
+    /// What a file at `path` is, given what the folder rules alone say
+    /// (`kind`, from [`super::walk::classify`]).
+    pub fn classify(&self, path: &str, kind: Kind) -> Kind {
+        if self.is_identity() || matches!(kind, Kind::Skip | Kind::Toc) {
+            return kind;
+        }
+        match kind {
+            Kind::Article if self.mapping(path, false).is_some() => Kind::Article,
+            Kind::Article | Kind::Partial => Kind::Partial,
+            // A content `.yml` is a page if it says it is YamlMime (the
+            // walk looks), else copied like a resource.
+            _ if self.mapping(path, true).is_some() || self.mapping(path, false).is_some() => {
+                Kind::Asset
+            }
+            _ => Kind::Other,
+        }
+    }
+
+    /// Whether the walk leaves folder `dir` (content path, ending in `/`)
+    /// out.
+    pub fn skips(&self, dir: &str) -> bool {
+        self.skip.iter().any(|s| s == dir)
+    }
+
+    /// The front matter defaults of the article at `path`, if its docset
+    /// has any.
+    pub fn defaults(&self, path: &str) -> Option<FrontMatter> {
+        let (m, _) = self.mapping(path, false)?;
+        let meta = self.metadata.get(m.docset)?;
+        let mut map = meta.global.clone();
+        let rel = path.strip_prefix(meta.folder.as_str()).unwrap_or(path);
+        for (key, glob, value) in &meta.by_file {
+            if glob.is_match(rel) {
+                map.insert(serde_yaml::Value::String(key.clone()), value.clone());
+            }
+        }
+        if map.is_empty() {
+            return None;
+        }
+        Some(super::front_matter::from_mapping(map))
+    }
+}
