@@ -30,6 +30,7 @@ fn corpus() -> (Content, Vec<Parsed>, Config) {
         display_prefix: "content/".into(),
         exclude: vec![],
         drafts: false,
+        layout: Default::default(),
     });
     let parsed = content
         .articles

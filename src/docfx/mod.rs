@@ -60,10 +60,7 @@ pub fn discover(root: &Path, config: &Config) -> Option<Project> {
     }
     let repo = repository_root(root);
     let up = relative_up(root, &repo);
-    let here = match root_in(root, &repo) {
-        Some(rel) => rel,
-        None => String::new(),
-    };
+    let here = root_in(root, &repo).unwrap_or_default();
     let mut project = Project {
         content_dir: if up.is_empty() {
             PathBuf::from(".")
