@@ -21,6 +21,8 @@ pub struct Layout {
     pub skip: Vec<String>,
     /// Front matter defaults per docset (`globalMetadata`, `fileMetadata`).
     pub metadata: Vec<Metadata>,
+    /// Redirection files (content paths), read with the content.
+    pub redirections: Vec<String>,
 }
 
 /// One `build.content` or `build.resource` entry of a docset.
@@ -66,6 +68,12 @@ impl Layout {
             (m.resource == resource && m.files.is_match(rel) && !m.exclude.is_match(rel))
                 .then_some((m, rel))
         })
+    }
+
+    /// Whether `path` is an article's path in a docset of the site (it
+    /// may not exist: an old address).
+    pub fn publishes(&self, path: &str) -> bool {
+        self.is_identity() || self.mapping(path, false).is_some()
     }
 
     /// Where the article or copied file at content path `path` is

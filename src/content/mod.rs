@@ -8,6 +8,7 @@ pub mod decode;
 pub mod faq;
 pub mod front_matter;
 pub mod layout;
+pub mod redirects;
 mod reload;
 pub mod walk;
 
@@ -109,6 +110,8 @@ pub struct Content {
     pub others: BTreeSet<String>,
     /// Where files are published.
     pub layout: Arc<Layout>,
+    /// Addresses that moved (a DocFX repository's redirection file).
+    pub redirects: Vec<redirects::Redirect>,
     /// DocFX tables of contents (`toc.yml`), sorted by path.
     pub tocs: Vec<TocFile>,
     pub diagnostics: Vec<Diagnostic>,
@@ -378,8 +381,28 @@ pub fn read(walked: walk::Walked, opts: &LoadOptions) -> Content {
             ),
         }
     }
+    read_redirects(&mut content, opts);
     content.index();
     content
+}
+
+/// Reads the redirection files the layout names.
+fn read_redirects(content: &mut Content, opts: &LoadOptions) {
+    for path in &opts.layout.redirections {
+        let file = format!("{}{path}", opts.display_prefix);
+        match std::fs::read(opts.content_dir.join(path)) {
+            Ok(bytes) => {
+                let (text, _) = decode::decode_lenient(&bytes).unwrap_or_default();
+                let (found, diags) = redirects::parse(&text, &file);
+                content.redirects.extend(found);
+                content.diagnostics.extend(diags);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => content.diagnostics.push(
+                Diagnostic::error(format!("cannot read the redirection file: {e}")).in_file(file),
+            ),
+        }
+    }
 }
 
 /// One Markdown file after reading, before it is placed.

@@ -187,6 +187,10 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String], layout: &Layou
             kind => markdown.push((rel, kind)),
         }
     }
+    // The walk goes folder by folder: `a/b/x.md` comes before `a/b-c.md`,
+    // though `-` sorts before `/`. Lookups search these lists by path.
+    markdown.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    tocs.sort_unstable();
     Walked {
         markdown,
         assets,
@@ -254,6 +258,8 @@ mod tests {
             "drafts/x.md",
             "faq.yml",
             "landing.yml",
+            "n/x.md",
+            "n-when.md",
         ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -275,7 +281,8 @@ mod tests {
         );
         let md: Vec<_> = w.markdown.iter().map(|(p, _)| p.as_str()).collect();
         // A DocFX FAQ page is an article; other YamlMime kinds a note.
-        assert_eq!(md, vec!["a/z.md", "b.md", "faq.yml"]);
+        // By path, not folder by folder (`n-when.md` before `n/x.md`).
+        assert_eq!(md, vec!["a/z.md", "b.md", "faq.yml", "n-when.md", "n/x.md"]);
         assert_eq!(w.assets.iter().collect::<Vec<_>>(), vec!["a/img.png"]);
         assert_eq!(w.diagnostics.len(), 1);
         assert!(w.diagnostics[0].message.contains("YamlMime:Landing"));

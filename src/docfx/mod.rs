@@ -122,6 +122,9 @@ pub fn discover(root: &Path, config: &Config) -> Option<Project> {
         }
     }
     project.layout.skip.push("node_modules/".into());
+    if repo.join(REDIRECTION).is_file() {
+        project.layout.redirections.push(REDIRECTION.into());
+    }
     project
         .layout
         .skip

@@ -4,6 +4,7 @@
 //! mention and redirect; and computes backlinks and related articles.
 
 pub mod external;
+pub mod moved;
 pub mod nav;
 pub mod related;
 pub mod resolve;
@@ -64,6 +65,13 @@ pub struct Linked {
     pub stats: LinkStats,
     /// Every link diagnostic: the site-wide ones, then each article's.
     pub diagnostics: Vec<Diagnostic>,
+    /// Old addresses (a DocFX redirection file) and where they lead: each
+    /// gets a redirect page.
+    pub moved: Vec<moved::Moved>,
+    /// [`path_key`] of each moved address's content path → its index.
+    moved_by_key: HashMap<u64, usize>,
+    /// Site-relative prefixes and the folders they name.
+    mounts: Vec<(String, String)>,
     /// Per article, a key of the ids its links may point at (the ids
     /// themselves are read from the parse results): when it changes, the
     /// links to the article are checked again.
@@ -155,7 +163,12 @@ pub struct SiteIndex<'a> {
     /// Lower-case file name → the first article with it, for "did you
     /// mean".
     by_name: &'a HashMap<String, usize>,
-    pub mounts: &'a BTreeMap<String, String>,
+    /// Site-relative prefix → content folder: `links.mounts`, then the
+    /// docsets' source folders under their base paths.
+    pub mounts: &'a [(String, String)],
+    /// Addresses that moved, and by [`path_key`] of their old path.
+    moved: &'a [moved::Moved],
+    moved_by_key: &'a HashMap<u64, usize>,
     pub external_base: Option<&'a str>,
     pub allow_unsafe_links: bool,
     deps: Option<&'a std::sync::Mutex<Vec<u64>>>,
@@ -252,6 +265,13 @@ impl SiteIndex<'_> {
     /// What the site was read from.
     pub fn content(&self) -> &Content {
         self.content
+    }
+
+    /// Where the old address at content path `joined` now leads, if it
+    /// moved.
+    pub fn moved_to(&self, joined: &str) -> Option<&moved::MovedTo> {
+        let k = *self.moved_by_key.get(&path_key(joined))?;
+        Some(&self.moved[k].to)
     }
 
     pub fn article_at(&self, file: &str) -> Option<usize> {
@@ -599,20 +619,6 @@ pub fn relink(
     let mut redirects = carry(std::mem::take(&mut old.redirects), &kept_of_new);
     let mut article_diagnostics = carry(std::mem::take(&mut old.article_diagnostics), &kept_of_new);
     let mut deps = carry(std::mem::take(&mut old.deps), &kept_of_new);
-    let again: Vec<usize> = resolved
-        .par_iter_mut()
-        .zip(&mut redirects)
-        .enumerate()
-        .filter_map(|(j, (links, redirect))| {
-            let keep = !fresh[j]
-                && !deps[j].iter().any(|d| changed_keys.contains(d))
-                && remap(links, &new_of_old, &new_anchors)
-                && redirect
-                    .as_mut()
-                    .is_none_or(|r| remap(std::slice::from_mut(r), &new_of_old, &new_anchors));
-            (!keep).then_some(j)
-        })
-        .collect();
     let mut linked = Linked {
         articles,
         sections,
@@ -626,8 +632,36 @@ pub fn relink(
         by_name,
         title_warnings,
         site_diagnostics: diagnostics,
+        mounts: mounts(config, content),
         ..Linked::default()
     };
+    let (moved, moved_diagnostics) =
+        moved::settle(content, &linked.site_index(content, parsed, config));
+    linked.site_diagnostics.extend(moved_diagnostics);
+    linked.moved_by_key = moved
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (path_key(&m.source), k))
+        .collect();
+    // Where an old address leads can change with any file: every link is
+    // resolved again when one does (DocFX repositories only).
+    let moved_changed = moved != old.moved;
+    linked.moved = moved;
+    let again: Vec<usize> = resolved
+        .par_iter_mut()
+        .zip(&mut redirects)
+        .enumerate()
+        .filter_map(|(j, (links, redirect))| {
+            let keep = !fresh[j]
+                && !moved_changed
+                && !deps[j].iter().any(|d| changed_keys.contains(d))
+                && remap(links, &new_of_old, &new_anchors)
+                && redirect
+                    .as_mut()
+                    .is_none_or(|r| remap(std::slice::from_mut(r), &new_of_old, &new_anchors));
+            (!keep).then_some(j)
+        })
+        .collect();
     let made = linked.resolve_articles(&again, content, parsed, config);
     for (&j, (r, redirect, d, found)) in again.iter().zip(made) {
         resolved[j] = r;
@@ -955,7 +989,9 @@ impl Linked {
             by_uid: &self.by_uid,
             sections: &self.sections,
             by_name: &self.by_name,
-            mounts: &config.links.mounts,
+            mounts: &self.mounts,
+            moved: &self.moved,
+            moved_by_key: &self.moved_by_key,
             external_base: config.links.external_base.as_deref(),
             allow_unsafe_links: config.allow_unsafe_links,
             deps: None,
@@ -970,6 +1006,23 @@ impl Linked {
             .cloned()
             .collect();
     }
+}
+
+/// Site-relative prefixes and the content folders they name: the config's
+/// `links.mounts`, then each docset source folder under its base path.
+fn mounts(config: &Config, content: &Content) -> Vec<(String, String)> {
+    let configured = config
+        .links
+        .mounts
+        .iter()
+        .map(|(p, f)| (p.clone(), f.clone()));
+    let docsets = content
+        .layout
+        .mappings
+        .iter()
+        .filter(|m| !m.resource && !m.dest.is_empty())
+        .map(|m| (format!("/{}", m.dest), m.src.clone()));
+    configured.chain(docsets).collect()
 }
 
 /// Each article's previous and next article in its folder's listing.

@@ -197,17 +197,14 @@ fn site_relative(link: &LinkRef, target: &str, from: From, site: &SiteIndex) -> 
     }
     let (path, fragment) = split_target(target);
     let decoded = paths::decode(path);
-    for (prefix, folder) in site.mounts {
-        let bare = prefix.trim_end_matches('/');
-        let rest = if decoded == bare {
-            Some("")
-        } else {
-            decoded.strip_prefix(&format!("{bare}/"))
-        };
-        if let Some(rest) = rest {
-            let joined = format!("{}/{}", folder.trim_matches('/'), rest);
-            return local(link, target, joined.trim_matches('/'), fragment, from, site);
-        }
+    // Several folders can publish under one prefix (a docset's sources):
+    // the first that has the page, else the first.
+    let candidates: Vec<String> = mounted(&decoded, site).collect();
+    let found = candidates
+        .iter()
+        .find(|c| site.find(c).is_some() || site.moved_to(c).is_some());
+    if let Some(joined) = found.or(candidates.first()) {
+        return local(link, target, joined, fragment, from, site);
     }
     match site.external_base {
         Some(base) => Outcome::ok(Resolved::Url(format!("{base}{target}"))),
@@ -217,6 +214,39 @@ fn site_relative(link: &LinkRef, target: &str, from: From, site: &SiteIndex) -> 
             "site-relative links need `links.mounts` (for folders of this site) or `links.external_base` in kbsite.yml".into(),
         ),
     }
+}
+
+/// The content paths a site-relative path (decoded, `/a/b`) names through
+/// the mounts, in their order.
+fn mounted<'s>(decoded: &'s str, site: &'s SiteIndex) -> impl Iterator<Item = String> + 's {
+    site.mounts.iter().filter_map(move |(prefix, folder)| {
+        let bare = prefix.trim_end_matches('/');
+        let rest = if decoded == bare {
+            ""
+        } else {
+            decoded.strip_prefix(bare)?.strip_prefix('/')?
+        };
+        let joined = format!("{}/{}", folder.trim_matches('/'), rest);
+        Some(joined.trim_matches('/').to_string())
+    })
+}
+
+/// The content paths a relative or mounted site-relative `target` may
+/// name (several when docset folders share a base path); none for URLs,
+/// KB links and anchors.
+pub fn local_paths(target: &str, from_path: &str, site: &SiteIndex) -> Vec<String> {
+    let target = target.trim();
+    if target.starts_with("//") || target.starts_with('#') || SCHEME.is_match(target) {
+        return Vec::new();
+    }
+    let (path, _) = split_target(target);
+    let decoded = paths::decode(path);
+    if decoded.starts_with('/') {
+        return mounted(&decoded, site).collect();
+    }
+    paths::join(paths::dir_of(from_path), &decoded)
+        .into_iter()
+        .collect()
 }
 
 /// `path?query#fragment` → (path, fragment without `#`).
@@ -238,6 +268,19 @@ fn local(
     site: &SiteIndex,
 ) -> Outcome {
     let Some((file, case_only)) = site.find(joined) else {
+        if let Some(to) = site.moved_to(joined) {
+            return match to {
+                super::moved::MovedTo::Nowhere => broken(
+                    link,
+                    target,
+                    "it was redirected to a page that is missing (see the redirection file)".into(),
+                ),
+                super::moved::MovedTo::Article(a, _) if !fragment.is_empty() => {
+                    with_anchor(*a, fragment, target, from, site)
+                }
+                to => Outcome::ok(to.resolved(from.page_dir, site)),
+            };
+        }
         let hint = match site.suggest(joined, from.path) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("nothing at content path `{joined}`"),
@@ -259,12 +302,14 @@ fn local(
             Outcome::ok(Resolved::Url(href))
         }
     };
+    // The page links to the file as it is named, so the link works on
+    // every host (DocFX and Learn accept it too): a note, not a warning.
     if case_only && outcome.problem.is_none() {
         outcome.problem = Some(
-            Diagnostic::warning(format!(
+            Diagnostic::info(format!(
                 "link `{target}` matches `{file}` only when letter case is ignored"
             ))
-            .with_hint("fix the case: web servers and other systems are case-sensitive"),
+            .with_hint("the page links to the file as it is named; fix the case for tools that compare it exactly"),
         );
     }
     outcome

@@ -122,14 +122,14 @@ fn broken_links_and_missing_images_warn_at_their_line() {
 }
 
 #[test]
-fn case_mismatch_resolves_with_warning() {
+fn case_mismatch_resolves_with_a_note() {
     let (c, _, l) = run(
         &[("a.md", "# A\n[b](B.MD)"), ("b.md", "# B")],
         &Config::default(),
     );
     let a = c.article_index("a.md").unwrap();
     assert_eq!(hrefs(&l, a), vec!["../b/index.html"]);
-    assert_eq!(l.diagnostics[0].severity, Severity::Warning);
+    assert_eq!(l.diagnostics[0].severity, Severity::Info);
     assert!(l.diagnostics[0].message.contains("letter case"));
 }
 

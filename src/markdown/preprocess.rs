@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// Where a produced line came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Origin {
     /// Index into [`Prepared::sources`].
     pub source: u16,

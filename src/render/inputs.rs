@@ -210,6 +210,13 @@ impl Inputs<'_> {
                 }
             }
             Job::KbAlias(kb, i) => (2u8, kb, self.faces[*i]).hash(&mut h),
+            Job::Moved(k) => {
+                let moved = &linked.moved[*k];
+                (3u8, &moved.dir, &moved.to).hash(&mut h);
+                if let crate::links::moved::MovedTo::Article(a, _) = moved.to {
+                    self.faces[a].hash(&mut h);
+                }
+            }
             Job::Taxonomy(t) => {
                 for term in &t.terms {
                     (&term.name, &term.dir, term.articles.len()).hash(&mut h);

@@ -12,6 +12,7 @@ pub use inputs::inputs;
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::Diagnostic;
+use crate::links::moved::MovedTo;
 use crate::links::{ArticleInfo, Linked, Resolved, Section, Taxonomy, Term};
 use crate::markdown::{self, escape, LinkKind, LinkRef, Parsed, TocEntry};
 use crate::paths;
@@ -237,6 +238,9 @@ enum Job<'a> {
     Redirect(usize),
     /// `kb/NNN/index.html`, redirecting to the article with that KB number.
     KbAlias(&'a str, usize),
+    /// An old address from a DocFX redirection file (index into
+    /// `Linked::moved`).
+    Moved(usize),
     Section(&'a Section),
     Home,
     NotFound,
@@ -370,6 +374,7 @@ impl Plan<'_> {
                 piece("kb/");
                 piece(kb);
             }
+            Item::Page(Job::Moved(k)) => piece(&self.linked.moved[*k].dir),
             Item::Diagram(i, t) => {
                 piece(&self.linked.articles[*i].dir);
                 piece(&t.svg_file());
@@ -536,6 +541,7 @@ fn jobs<'a>(parsed: &[Parsed], linked: &'a Linked, config: &Config) -> Vec<Job<'
         .collect();
     aliases.sort_unstable();
     jobs.extend(aliases.into_iter().map(|(kb, i)| Job::KbAlias(kb, i)));
+    jobs.extend((0..linked.moved.len()).map(Job::Moved));
     if parsed.iter().any(|p| !p.trees.is_empty()) {
         jobs.push(Job::Trees);
     }
@@ -569,6 +575,7 @@ fn path_of(job: &Job, linked: &Linked) -> String {
         Job::Term(_, _, term) => [&term.dir, "index.html"].concat(),
         Job::Article(i) | Job::Redirect(i) => [&linked.articles[*i].dir, "index.html"].concat(),
         Job::KbAlias(kb, _) => ["kb/", kb, "/index.html"].concat(),
+        Job::Moved(k) => [&linked.moved[*k].dir, "index.html"].concat(),
         Job::Trees => "trees/index.html".to_string(),
         Job::Search => "search/index.html".to_string(),
     }
@@ -632,6 +639,7 @@ impl<'a> Renderer<'a> {
                 Some(self.content.articles[*i].file.clone()),
             ),
             Job::KbAlias(kb, i) => ("redirect.html", self.alias_ctx(kb, *i), None),
+            Job::Moved(k) => ("redirect.html", self.moved_ctx(*k), None),
             Job::Section(s) => ("section.html", self.section_ctx(s), None),
             Job::Taxonomy(t) => ("taxonomy.html", self.taxonomy_ctx(t), None),
             Job::Term(t, parent, term) => ("taxonomy.html", self.term_ctx(t, *parent, term), None),
@@ -1214,6 +1222,34 @@ impl<'a> Renderer<'a> {
         let target = paths::relative_href(&dir, &format!("{}index.html", info.dir));
         let canonical = self.canonical(&info.dir);
         self.redirect_page(&dir, info.title.clone(), target, canonical)
+    }
+
+    /// An old address → where it leads now.
+    fn moved_ctx(&self, k: usize) -> Ctx<'_> {
+        let moved = &self.linked.moved[k];
+        let name = paths::strip_md(moved.source.rsplit('/').next().unwrap_or(""));
+        let (target, canonical, title) = match &moved.to {
+            MovedTo::Article(a, fragment) => {
+                let info = &self.linked.articles[*a];
+                let mut href = paths::relative_href(&moved.dir, &format!("{}index.html", info.dir));
+                if !fragment.is_empty() {
+                    href = format!("{href}#{fragment}");
+                }
+                (href, self.canonical(&info.dir), info.title.clone())
+            }
+            MovedTo::Page(file) => (
+                paths::relative_href(&moved.dir, file),
+                None,
+                name.to_string(),
+            ),
+            MovedTo::Url(url) => (url.clone(), Some(url.clone()), name.to_string()),
+            MovedTo::Nowhere => (
+                paths::relative_href(&moved.dir, "index.html"),
+                None,
+                name.to_string(),
+            ),
+        };
+        self.redirect_page(&moved.dir, title, target, canonical)
     }
 
     fn redirect_page(
