@@ -38,6 +38,11 @@ pub fn yaml_mime(text: &str) -> Option<&str> {
     (!kind.is_empty()).then_some(kind)
 }
 
+/// Whether kbsite builds DocFX YAML pages of this YamlMime kind.
+pub fn is_page(kind: &str) -> bool {
+    kind == "FAQ" || super::landing::KINDS.contains(&kind)
+}
+
 /// Whether a file name or path ends in `.yml` or `.yaml` (any case): the
 /// files that may be DocFX YAML pages.
 pub fn is_yaml_name(name: &str) -> bool {
@@ -51,24 +56,32 @@ pub fn is_yaml_name(name: &str) -> bool {
 /// Keys whose lines place the generated Markdown.
 static KEY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(\s*)(?:-\s+)?(title|summary|name|question|answer|additionalContent|metadata)\s*:(.*)$",
+        r"^(\s*)(?:-\s+)?(title|summary|name|question|answer|additionalContent|metadata|url)\s*:(.*)$",
     )
     .unwrap()
 });
 
-/// Where each placed key sits in the file, in document order.
-struct Layout {
+/// Where each placed key sits in the file, in document order (the
+/// `metadata` block's own keys left out: they are front matter).
+pub(super) struct Layout {
     /// (key, 0-based line, indent, the value starts on the next line).
     keys: Vec<(String, usize, usize, bool)>,
     next: usize,
 }
 
 impl Layout {
-    fn scan(text: &str) -> Layout {
+    pub(super) fn scan(text: &str) -> Layout {
+        let mut in_metadata = false;
         let keys = text
             .lines()
             .enumerate()
             .filter_map(|(i, line)| {
+                let top = !line.starts_with([' ', '\t', '#']) && !line.trim().is_empty();
+                if top {
+                    in_metadata = line.starts_with("metadata:");
+                } else if in_metadata {
+                    return None;
+                }
                 let c = KEY_LINE.captures(line)?;
                 let value = c[3].trim();
                 let block = value.is_empty() || value.starts_with('|') || value.starts_with('>');
@@ -80,7 +93,7 @@ impl Layout {
 
     /// The 0-based line the next `key`'s text starts on (top-level keys
     /// only when `top`), moving past it.
-    fn take(&mut self, key: &str, top: bool) -> Option<usize> {
+    pub(super) fn take(&mut self, key: &str, top: bool) -> Option<usize> {
         let found = self.keys[self.next..]
             .iter()
             .position(|(k, _, indent, _)| k == key && (!top || *indent == 0))?;
@@ -90,7 +103,7 @@ impl Layout {
     }
 
     /// The metadata block's text (dedented) and its first 1-based line.
-    fn metadata(&self, text: &str) -> Option<(String, u32)> {
+    pub(super) fn metadata(&self, text: &str) -> Option<(String, u32)> {
         let &(_, line, _, _) = self
             .keys
             .iter()
@@ -117,10 +130,10 @@ impl Layout {
 /// (blank lines fill the gaps), or after what is there when that line is
 /// taken.
 #[derive(Default)]
-struct Body(Vec<String>);
+pub(super) struct Body(pub(super) Vec<String>);
 
 impl Body {
-    fn put(&mut self, at: Option<usize>, text: &str) {
+    pub(super) fn put(&mut self, at: Option<usize>, text: &str) {
         match at {
             Some(at) if at >= self.0.len() => self.0.resize(at, String::new()),
             _ => self.0.push(String::new()),
@@ -130,7 +143,7 @@ impl Body {
 }
 
 /// A scalar as text (numbers and booleans too: a question can be `42`).
-fn text_of(v: &Value) -> Option<String> {
+pub(super) fn text_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -247,7 +260,7 @@ pub fn convert(text: &str) -> Result<Converted, Diagnostic> {
 }
 
 /// A question or title written over several lines, as one.
-fn one_line(s: &str) -> String {
+pub(super) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

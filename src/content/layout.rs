@@ -112,8 +112,14 @@ impl Layout {
     /// What a file at `path` is, given what the folder rules alone say
     /// (`kind`, from [`super::walk::classify`]).
     pub fn classify(&self, path: &str, kind: Kind) -> Kind {
-        if self.is_identity() || matches!(kind, Kind::Skip | Kind::Toc) {
+        if self.is_identity() || kind == Kind::Skip {
             return kind;
+        }
+        // A docset's breadcrumb (`breadcrumb/toc.yml`) is the publishing
+        // site's header, not a table of contents of its pages.
+        if kind == Kind::Toc {
+            let in_breadcrumb = path.rsplit('/').nth(1) == Some("breadcrumb");
+            return if in_breadcrumb { Kind::Skip } else { kind };
         }
         match kind {
             Kind::Article if self.mapping(path, false).is_some() => Kind::Article,

@@ -7,6 +7,7 @@ pub mod date;
 pub mod decode;
 pub mod faq;
 pub mod front_matter;
+pub mod landing;
 pub mod layout;
 pub mod redirects;
 mod reload;
@@ -297,7 +298,7 @@ pub fn from_memory(files: &[(&str, &str)], display_prefix: &str) -> Content {
                 file,
                 text: text.to_string(),
             }),
-            walk::Kind::Asset if faq::yaml_mime(text) == Some("FAQ") => {
+            walk::Kind::Asset if faq::yaml_mime(text).is_some_and(faq::is_page) => {
                 let loaded = read_markdown(
                     path,
                     &file,
@@ -469,10 +470,14 @@ fn read_article(
         }
     })?;
     let not_utf8 = fallback.map(|line| not_utf8(line).in_file(file));
-    // A DocFX FAQ page (a `.md` whose first line merely reads like one
+    // A DocFX YAML page (a `.md` whose first line merely reads like one
     // stays Markdown).
-    if faq::is_yaml_name(path) && faq::yaml_mime(&text) == Some("FAQ") {
-        let c = faq::convert(&text)?;
+    let yaml_page = faq::yaml_mime(&text).filter(|k| faq::is_yaml_name(path) && faq::is_page(k));
+    if let Some(kind) = yaml_page {
+        let c = match kind {
+            "FAQ" => faq::convert(&text)?,
+            _ => landing::convert(&text)?,
+        };
         let article = Article {
             path: path.to_string(),
             file: file.to_string(),

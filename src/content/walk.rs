@@ -166,11 +166,14 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String], layout: &Layou
         }
         match layout.classify(&rel, classify(&rel, &excluded)) {
             kind @ (Kind::Asset | Kind::Other) => match yaml_mime_kind(entry.path()).as_deref() {
-                Some("FAQ") => markdown.push((rel, Kind::Article)),
                 Some(_) if kind == Kind::Other => {}
+                Some(page) if super::faq::is_page(page) => markdown.push((rel, Kind::Article)),
+                // The breadcrumb and toc a page opened with `?context=`
+                // shows: each docset's pages have their toc already.
+                Some("ContextObject") => {}
                 Some(other) => diagnostics.push(
                     Diagnostic::info(format!(
-                        "DocFX YamlMime:{other} page not built: kbsite builds YamlMime:FAQ pages"
+                        "DocFX YamlMime:{other} page not built: kbsite builds YamlMime:FAQ, Landing and Hub pages"
                     ))
                     .in_file(format!("{display_prefix}{rel}"))
                     .with_hint("write it as a Markdown article, or list it under `exclude`"),
@@ -257,7 +260,7 @@ mod tests {
             "a/img.png",
             "drafts/x.md",
             "faq.yml",
-            "landing.yml",
+            "conceptual.yml",
             "n/x.md",
             "n-when.md",
         ] {
@@ -267,7 +270,7 @@ mod tests {
                 &p,
                 match f {
                     "faq.yml" => "### YamlMime:FAQ\n",
-                    "landing.yml" => "### YamlMime:Landing\n",
+                    "conceptual.yml" => "### YamlMime:Conceptual\n",
                     _ => "x",
                 },
             )
@@ -285,7 +288,7 @@ mod tests {
         assert_eq!(md, vec!["a/z.md", "b.md", "faq.yml", "n-when.md", "n/x.md"]);
         assert_eq!(w.assets.iter().collect::<Vec<_>>(), vec!["a/img.png"]);
         assert_eq!(w.diagnostics.len(), 1);
-        assert!(w.diagnostics[0].message.contains("YamlMime:Landing"));
+        assert!(w.diagnostics[0].message.contains("YamlMime:Conceptual"));
     }
 
     #[test]

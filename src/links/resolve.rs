@@ -106,7 +106,7 @@ pub fn resolve(link: &LinkRef, from: From, site: &SiteIndex) -> Outcome {
     }
     let (path, fragment) = split_target(target);
     match paths::join(paths::dir_of(from.path), &paths::decode(path)) {
-        Some(joined) => local(link, target, &joined, fragment, from, site),
+        Some(joined) => local(link, target, &joined, fragment, from, site, true),
         None => broken(link, target, "it points outside the content folder".into()),
     }
 }
@@ -204,7 +204,9 @@ fn site_relative(link: &LinkRef, target: &str, from: From, site: &SiteIndex) -> 
         .iter()
         .find(|c| site.find(c).is_some() || site.moved_to(c).is_some());
     if let Some(joined) = found.or(candidates.first()) {
-        return local(link, target, joined, fragment, from, site);
+        // Addresses on the web ignore letter case (Learn writes them in
+        // lower case); no note for them.
+        return local(link, target, joined, fragment, from, site, false);
     }
     match site.external_base {
         Some(base) => Outcome::ok(Resolved::Url(format!("{base}{target}"))),
@@ -258,7 +260,8 @@ fn split_target(target: &str) -> (&str, &str) {
     (path.split('?').next().unwrap_or(path), fragment)
 }
 
-/// Looks a content path up as an article, a folder or a file.
+/// Looks a content path up as an article, a folder or a file; a match
+/// only when letter case is ignored is a note when `case_note`.
 fn local(
     link: &LinkRef,
     target: &str,
@@ -266,6 +269,7 @@ fn local(
     fragment: &str,
     from: From,
     site: &SiteIndex,
+    case_note: bool,
 ) -> Outcome {
     let Some((file, case_only)) = site.find(joined) else {
         if let Some(to) = site.moved_to(joined) {
@@ -304,7 +308,7 @@ fn local(
     };
     // The page links to the file as it is named, so the link works on
     // every host (DocFX and Learn accept it too): a note, not a warning.
-    if case_only && outcome.problem.is_none() {
+    if case_only && case_note && outcome.problem.is_none() {
         outcome.problem = Some(
             Diagnostic::info(format!(
                 "link `{target}` matches `{file}` only when letter case is ignored"

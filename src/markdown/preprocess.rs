@@ -4,7 +4,8 @@
 //! `[!code-LANG[...](path)]` becomes a fenced code block the same way (see
 //! [`super::snippets`]), the KB metadata lines are lifted out, and
 //! `:::image` lines become placeholder comments that the event pass turns
-//! into HTML. A source map remembers the file and line every produced line
+//! into HTML, and DocFX tab headings (`# [Windows](#tab/windows)`, a group
+//! ended by `---`) become plain headings, each tab a section of the page. A source map remembers the file and line every produced line
 //! came from, so diagnostics and relative links inside includes point into
 //! the include file.
 
@@ -101,6 +102,10 @@ static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*_(applies to|original kb number|original product version)\s*(?::_|_\s*:|_)\s*(.*)$")
         .unwrap()
 });
+/// `## [Label](#tab/id)`: a DocFX tab.
+static TAB_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\s*(?:>\s*)*#{1,6})\s+\[(.+)\]\(#tab/[^)]*\)\s*#*\s*$").unwrap()
+});
 static CONTAINER_PREFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:>\s?)*\s*").unwrap());
 
@@ -168,6 +173,8 @@ fn expand(
     let source = source_index(p, src);
     let top_level = stack.len() == 1;
     let mut fence = Fence::default();
+    // Inside a group of DocFX tabs, whose `---` ends it (no rule).
+    let mut tabs = false;
     let mut lines = src.body.split('\n').enumerate().peekable();
     // A body ending in a newline has no line after it.
     let total = src.body.split('\n').count() - usize::from(src.body.ends_with('\n'));
@@ -195,6 +202,18 @@ fn expand(
             if p.meta.kb_number.is_some() && p.meta.kb_line.is_none() {
                 p.meta.kb_line = Some(at.line);
             }
+            continue;
+        }
+        if first == Some(b'#') && line.contains("](#tab/") {
+            if let Some(c) = TAB_HEADING.captures(line) {
+                tabs = true;
+                push_line(p, prefix, &format!("{} {}", &c[1], &c[2]), at);
+                continue;
+            }
+        }
+        if tabs && line.trim() == "---" {
+            tabs = false;
+            push_line(p, prefix, "", at);
             continue;
         }
         let directive = line.contains("[!");
@@ -698,6 +717,18 @@ mod tests {
         assert_eq!(
             p.diagnostics[0].severity,
             crate::diagnostics::Severity::Warning
+        );
+    }
+
+    #[test]
+    fn docfx_tabs_become_sections() {
+        let p = prep(&[(
+            "a.md",
+            "# [Windows](#tab/windows)\n\nOn Windows.\n\n# [Mac](#tab/mac)\n\nOn a Mac.\n\n---\n\nAfter.\n\n---\n",
+        )]);
+        assert_eq!(
+            p.text,
+            "# Windows\n\nOn Windows.\n\n# Mac\n\nOn a Mac.\n\n\n\nAfter.\n\n---\n"
         );
     }
 
