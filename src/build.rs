@@ -57,6 +57,8 @@ pub struct Build {
     pub total: Duration,
     /// CPU time of the whole build, where the system tells it.
     pub total_cpu: Option<Duration>,
+    /// What the site folder holds, when it is a DocFX project.
+    pub project: Option<String>,
 }
 
 impl Build {
@@ -82,6 +84,7 @@ pub fn build(opts: &BuildOptions) -> Build {
     let mut timer = Timer::start();
     let mut b = Build::default();
     let mut site = pipeline::prepare(&opts.root, opts.drafts, &|_| {}, &mut timer);
+    b.project = site.project_line();
     // Later stages read only the parse results.
     site.content.release_text();
     let mut later = Vec::new();

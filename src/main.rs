@@ -183,6 +183,9 @@ fn exit(failed: bool) -> ExitCode {
 
 fn report(b: &Build, opts: &BuildOptions) {
     eprint!("{}", diagnostics::render(&b.diagnostics, &opts.root));
+    if let Some(project) = &b.project {
+        println!("{project}");
+    }
     let counts = b.counts();
     let articles = b.site.content.articles.len();
     let secs = b.total.as_secs_f64();
@@ -252,12 +255,16 @@ fn print_serve(r: &kbsite::serve::Report, root: &std::path::Path, timings: bool)
     use std::io::Write;
     match r {
         Report::Built {
+            project,
             articles,
             pages,
             took,
             diagnostics: d,
         } => {
             eprint!("{}", diagnostics::render(d, root));
+            if let Some(project) = project {
+                println!("{project}");
+            }
             println!(
                 "Built {articles} articles ({pages} files) in memory in {:.2}s: {}",
                 took.as_secs_f64(),

@@ -195,6 +195,13 @@ impl Prepared {
         all
     }
 
+    /// What kind of project the site folder holds, when it is a DocFX one
+    /// ("DocFX repository: 8 docsets, 2,484 articles").
+    pub fn project_line(&self) -> Option<String> {
+        let p = self.project.as_ref()?;
+        Some(p.summary(self.content.articles.len()))
+    }
+
     /// How many problems the stages so far found.
     pub fn counts(&self) -> Counts {
         diagnostics::count(self.found())

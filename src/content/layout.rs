@@ -19,8 +19,8 @@ pub struct Layout {
     /// Folders (content paths ending in `/`) the walk does not enter:
     /// docsets not built, the output folder.
     pub skip: Vec<String>,
-    /// Front matter defaults per docset (`globalMetadata`, `fileMetadata`).
-    pub metadata: Vec<Metadata>,
+    /// The docsets, in the order the project lists them.
+    pub docsets: Vec<Docset>,
     /// Redirection files (content paths), read with the content.
     pub redirections: Vec<String>,
 }
@@ -38,17 +38,24 @@ pub struct Mapping {
     pub exclude: GlobSet,
     /// Articles (`build.content`) or files to copy (`build.resource`).
     pub resource: bool,
-    /// Index into [`Layout::metadata`].
+    /// Index into [`Layout::docsets`].
     pub docset: usize,
 }
 
-/// A docset's front matter defaults, applied to its articles before their
-/// own front matter.
+/// A docset: a folder with its `docfx.json`, published under a base path,
+/// and its front matter defaults (applied to its articles before their
+/// own front matter).
 #[derive(Debug, Clone, Default)]
-pub struct Metadata {
-    /// The docset's folder (content path ending in `/`): `fileMetadata`
-    /// globs are relative to it.
+pub struct Docset {
+    /// The docset's folder (content path ending in `/`, empty at the
+    /// root): `fileMetadata` globs are relative to it.
     pub folder: String,
+    /// Where it is published: a site path ending in `/` (empty at the
+    /// site's root).
+    pub base: String,
+    /// Its name for readers (`titleSuffix`, else the publish config's
+    /// name, else the folder's).
+    pub title: String,
     /// `globalMetadata`, as YAML.
     pub global: serde_yaml::Mapping,
     /// `fileMetadata`: key, glob, value, in the order DocFX applies them.
@@ -143,7 +150,7 @@ impl Layout {
     /// has any.
     pub fn defaults(&self, path: &str) -> Option<FrontMatter> {
         let (m, _) = self.mapping(path, false)?;
-        let meta = self.metadata.get(m.docset)?;
+        let meta = self.docsets.get(m.docset)?;
         let mut map = meta.global.clone();
         let rel = path.strip_prefix(meta.folder.as_str()).unwrap_or(path);
         for (key, glob, value) in &meta.by_file {

@@ -102,11 +102,13 @@ pub fn walk(dir: &Path, display_prefix: &str, exclude: &[String], layout: &Layou
     if !dir.is_dir() {
         diagnostics.push(
             Diagnostic::error(format!(
-                "content folder `{}` does not exist",
+                "no site here: content folder `{}` does not exist, and there is no docfx.json",
                 display_prefix.trim_end_matches('/')
             ))
             .with_hint(
-                "create it, set `content_dir` in kbsite.yml, or pass --root to the site folder",
+                "kbsite looks for the content folder (`content_dir` in kbsite.yml, default `content`), \
+                 else a DocFX docfx.json or .openpublishing.publish.config.json; \
+                 start a site with `kbsite new DIR`, set `content_dir`, or pass --root to the site folder",
             ),
         );
         return Walked {

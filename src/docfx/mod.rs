@@ -11,7 +11,7 @@
 mod json;
 
 use crate::config::Config;
-use crate::content::layout::{Layout, Mapping, Metadata};
+use crate::content::layout::{Docset, Layout, Mapping};
 use crate::diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
 
@@ -27,25 +27,11 @@ pub const LEARN: &str = "https://learn.microsoft.com";
 pub struct Project {
     /// The repository root, from the site folder (`.`, `..`).
     pub content_dir: PathBuf,
-    pub docsets: Vec<Docset>,
     /// Whether the repository is published on Microsoft Learn (it has
     /// `.openpublishing.*` files).
     pub learn: bool,
     pub layout: Layout,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// One docset: a folder with its `docfx.json`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Docset {
-    /// Its folder, a content path ending in `/` (empty at the root).
-    pub folder: String,
-    /// Where it is published: a site path ending in `/` (empty at the
-    /// site's root).
-    pub base: String,
-    /// Its name for readers (`titleSuffix`, else the publish config's
-    /// name, else the folder's).
-    pub title: String,
 }
 
 /// Reads the DocFX project in site folder `root`, if it is one and
@@ -102,21 +88,16 @@ pub fn discover(root: &Path, config: &Config) -> Option<Project> {
             .find(|t| !t.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| folder.trim_end_matches('/').to_string());
-        add_docset(&mut project.layout, folder, &base, docfx);
-        project.docsets.push(Docset {
-            folder: folder.clone(),
-            base,
-            title,
-        });
+        add_docset(&mut project.layout, folder, &base, &title, docfx);
     }
     // Folders never published: other docsets when one is built alone, and
     // build outputs (ours and DocFX's).
     for (folder, _) in &published.docsets {
-        if !project.docsets.iter().any(|d| &d.folder == folder) {
+        if !project.layout.docsets.iter().any(|d| &d.folder == folder) {
             project.layout.skip.push(folder.clone());
         }
     }
-    for d in &project.docsets {
+    for d in &project.layout.docsets {
         for out in ["_site/", "obj/", "_themes/", "_themes.pdf/"] {
             project.layout.skip.push(format!("{}{out}", d.folder));
         }
@@ -138,10 +119,12 @@ pub fn discover(root: &Path, config: &Config) -> Option<Project> {
 }
 
 /// Adds a docset's entries to the layout.
-fn add_docset(layout: &mut Layout, folder: &str, base: &str, docfx: json::Docfx) {
-    let docset = layout.metadata.len();
-    layout.metadata.push(Metadata {
+fn add_docset(layout: &mut Layout, folder: &str, base: &str, title: &str, docfx: json::Docfx) {
+    let docset = layout.docsets.len();
+    layout.docsets.push(Docset {
         folder: folder.to_string(),
+        base: base.to_string(),
+        title: title.to_string(),
         global: docfx.global,
         by_file: docfx.by_file,
     });
@@ -210,7 +193,7 @@ impl Project {
     pub fn apply(&self, config: &mut Config) {
         config.content_dir = self.content_dir.clone();
         if !config.is_set("title") {
-            if let [one] = self.docsets.as_slice() {
+            if let [one] = self.layout.docsets.as_slice() {
                 config.title = one.title.clone();
             } else if let Some(name) = self.name() {
                 config.title = name;
@@ -229,7 +212,7 @@ impl Project {
 
     /// The line `build` prints: what kind of project, how many docsets.
     pub fn summary(&self, articles: usize) -> String {
-        let docsets = self.docsets.len();
+        let docsets = self.layout.docsets.len();
         format!(
             "DocFX {}: {} docset{}, {} article{}",
             if docsets > 1 { "repository" } else { "project" },

@@ -589,7 +589,19 @@ pub fn relink(
             .zip(&articles)
             .map(|(path, info)| (path.as_ref(), info.title.as_str()))
             .collect();
-        sections::build(&titles, &listed, &title_rank, &config.title)
+        let mut sections = sections::build(&titles, &listed, &title_rank, &config.title);
+        // A docset's folder is called by the docset's name (its landing
+        // page is often shared by every docset of a repository).
+        for d in &content.layout.docsets {
+            if let Some(s) = sections
+                .by_dir
+                .get_mut(&d.base)
+                .filter(|_| !d.base.is_empty())
+            {
+                s.title = d.title.clone();
+            }
+        }
+        sections
     };
     let taxonomies = || {
         let terms: Vec<&Terms> = articles.iter().map(|a| &a.terms).collect();

@@ -232,12 +232,10 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Where article `a` sits in the navigation: the nav of the nearest folder
-/// (its own, then each parent's) that lists it, and the item indices down
-/// to its first entry.
 /// Each article's place in a table of contents: the toc of its folder, or
-/// of the nearest folder above with a toc listing it, and the item indices
-/// down to its first entry there. One walk of each toc for the whole site
+/// of the nearest folder above with a toc listing it (else the first toc
+/// listing it at all), and the item indices down to its first entry there.
+/// One walk of each toc for the whole site
 /// (not one per article, which grows with the site times the toc).
 pub fn places(navs: &[Nav], content: &crate::content::Content) -> Vec<Option<(usize, Vec<usize>)>> {
     if navs.is_empty() {
@@ -270,7 +268,13 @@ pub fn places(navs: &[Nav], content: &crate::content::Content) -> Vec<Option<(us
                     }
                 }
                 if folder.is_empty() {
-                    return None;
+                    // DocFX docsets keep their toc in a folder of its own
+                    // (`servertoc/toc.yml`): the first toc that lists the
+                    // article, then.
+                    return firsts
+                        .iter()
+                        .enumerate()
+                        .find_map(|(n, f)| Some((n, f.get(&a)?.clone())));
                 }
                 folder = paths::dir_of(folder.trim_end_matches('/'));
             }

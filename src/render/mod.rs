@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::Diagnostic;
 use crate::links::moved::MovedTo;
+use crate::links::nav::NavTarget;
 use crate::links::{ArticleInfo, Linked, Resolved, Section, Taxonomy, Term};
 use crate::markdown::{self, escape, LinkKind, LinkRef, Parsed, TocEntry};
 use crate::paths;
@@ -774,8 +775,54 @@ impl<'a> Renderer<'a> {
         } else {
             folder.to_string()
         };
-        ctx.breadcrumbs = self.breadcrumbs(&crumbs_to, &info.dir);
+        ctx.breadcrumbs = self
+            .toc_crumbs(i, &info.dir)
+            .unwrap_or_else(|| self.breadcrumbs(&crumbs_to, &info.dir));
         ctx
+    }
+
+    /// A DocFX article that a toc lists: home, its docset, then the toc's
+    /// entries down to the article's.
+    fn toc_crumbs(&self, i: usize, page_dir: &str) -> Option<Vec<Crumb>> {
+        let docset = self
+            .content
+            .layout
+            .docsets
+            .iter()
+            .filter(|d| page_dir.starts_with(&d.base))
+            .max_by_key(|d| d.base.len())?;
+        let (n, path) = self.linked.nav_of[i].as_ref()?;
+        let mut crumbs = self.breadcrumbs("", page_dir);
+        if let Some(s) = self
+            .linked
+            .sections
+            .get(&docset.base)
+            .filter(|s| !s.dir.is_empty())
+        {
+            crumbs.push(Crumb {
+                title: s.title.clone(),
+                href: paths::relative_href(page_dir, &format!("{}index.html", s.dir)),
+            });
+        }
+        let mut items = &self.linked.navs[*n].items;
+        for &k in &path[..path.len().saturating_sub(1)] {
+            let item = items.get(k)?;
+            let href = match &item.target {
+                NavTarget::Url(url) => Some(url.clone()),
+                _ => first_article(std::slice::from_ref(item)).map(|a| {
+                    let dir = &self.linked.articles[a].dir;
+                    paths::relative_href(page_dir, &format!("{dir}index.html"))
+                }),
+            };
+            if let Some(href) = href {
+                crumbs.push(Crumb {
+                    title: item.title.clone(),
+                    href,
+                });
+            }
+            items = &item.children;
+        }
+        Some(crumbs)
     }
 
     fn section_ctx(&self, s: &Section) -> Ctx<'_> {
@@ -814,27 +861,7 @@ impl<'a> Renderer<'a> {
             ..PageCtx::default()
         };
         let mut ctx = self.base_ctx("", page);
-        ctx.sections = self
-            .linked
-            .sections
-            .by_dir
-            .values()
-            .filter(|s| !s.dir.is_empty() && !s.articles.is_empty())
-            .map(|s| Entry {
-                title: self
-                    .linked
-                    .sections
-                    .ancestry(&s.dir)
-                    .iter()
-                    .skip(1)
-                    .map(|a| a.title.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" › "),
-                href: paths::relative_href("", &format!("{}index.html", s.dir)),
-                count: s.count,
-                ..Entry::default()
-            })
-            .collect();
+        ctx.sections = self.home_sections();
         ctx.taxonomies = self
             .linked
             .taxonomies
@@ -854,6 +881,36 @@ impl<'a> Renderer<'a> {
             .map(|(_, i)| self.entry(i, ""))
             .collect();
         ctx
+    }
+
+    /// The sections the home page lists: a DocFX repository's docsets, else
+    /// every folder that holds articles (with its path of titles).
+    fn home_sections(&self) -> Vec<Entry> {
+        let sections = &self.linked.sections;
+        let entry = |s: &Section, title: String| Entry {
+            title,
+            href: paths::relative_href("", &format!("{}index.html", s.dir)),
+            count: s.count,
+            ..Entry::default()
+        };
+        let docsets = &self.content.layout.docsets;
+        if docsets.len() > 1 {
+            return docsets
+                .iter()
+                .filter_map(|d| sections.get(&d.base))
+                .map(|s| entry(s, s.title.clone()))
+                .collect();
+        }
+        sections
+            .by_dir
+            .values()
+            .filter(|s| !s.dir.is_empty() && !s.articles.is_empty())
+            .map(|s| {
+                let path = sections.ancestry(&s.dir);
+                let titles: Vec<&str> = path.iter().skip(1).map(|a| a.title.as_str()).collect();
+                entry(s, titles.join(" › "))
+            })
+            .collect()
     }
 
     /// Up to `max` of the site's trees (by title), linked from `page_dir`.
@@ -1405,7 +1462,6 @@ fn nav_html(items: &[NavLink]) -> String {
 
 /// The first article an item or its children point at.
 fn first_article(items: &[crate::links::nav::NavItem]) -> Option<usize> {
-    use crate::links::nav::NavTarget;
     items.iter().find_map(|item| match item.target {
         NavTarget::Article(a) => Some(a),
         _ => first_article(&item.children),

@@ -38,6 +38,8 @@ pub struct ServeOptions {
 pub enum Report {
     /// The first build is done.
     Built {
+        /// What the site folder holds, when it is a DocFX project.
+        project: Option<String>,
         articles: usize,
         pages: usize,
         took: Duration,
@@ -98,6 +100,7 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Report) + Sync)) -> Result<()
         give_back_free_memory();
     }
     report(Report::Built {
+        project: live.project_line(),
         articles: live.article_count(),
         pages: state.files.read().map(|f| f.len()).unwrap_or(0),
         took: started.elapsed(),

@@ -197,6 +197,10 @@ impl Live {
         (live, update)
     }
 
+    pub fn project_line(&self) -> Option<String> {
+        self.site.project_line()
+    }
+
     pub fn article_count(&self) -> usize {
         self.site.content.articles.len()
     }
