@@ -424,13 +424,18 @@ fn the_docfx_faq_page_is_an_article() {
     assert!(page_of(root, "sitemap.xml").contains(&format!("https://kb.example.org/{faq}/")));
 }
 
-/// Other DocFX YAML pages get a note and are neither built nor copied; a
-/// FAQ that is not YAML is an error at its line; links may name a FAQ page
-/// by its `.yml` file or without an extension.
+/// Landing pages are built; YAML pages of other kinds get a note and are
+/// neither built nor copied; a FAQ that is not YAML is an error at its
+/// line; links may name a FAQ page by its `.yml` file or without an
+/// extension.
 #[test]
 fn other_yaml_mime_kinds_are_a_note_and_broken_faqs_an_error() {
     let site = common::Site::new(&[
-        ("content/landing.yml", "### YamlMime:Landing\ntitle: Hub\n"),
+        (
+            "content/landing.yml",
+            "### YamlMime:Landing\ntitle: Hub\nlandingContent:\n- title: Start\n  linkLists:\n  - links:\n    - text: The guide\n      url: guide.md\n",
+        ),
+        ("content/ref.yml", "### YamlMime:ManagedReference\nitems: []\n"),
         (
             "content/faq.yml",
             "### YamlMime:FAQ\ntitle: Questions\nsections:\n- questions:\n  - question: Q?\n    answer: See [the guide](guide.md).\n",
@@ -440,9 +445,15 @@ fn other_yaml_mime_kinds_are_a_note_and_broken_faqs_an_error() {
     site.build_ok();
     let run = site.kbsite(&["build"]);
     assert!(run.stderr.contains(
-        "info: DocFX YamlMime:Landing page not built: kbsite builds YamlMime:FAQ pages\n  --> content/landing.yml"
+        "info: DocFX YamlMime:ManagedReference page not built: kbsite builds YamlMime:FAQ, Landing and Hub pages\n  --> content/ref.yml"
     ), "{}", run.stderr);
-    assert!(!site.out().join("landing.yml").exists());
+    assert!(!site.out().join("ref.yml").exists());
+    let landing = site.page("landing/index.html");
+    assert!(landing.contains("<h2 id=\"start\">Start</h2>"), "{landing}");
+    assert!(
+        landing.contains("<a href=\"../guide/index.html\">The guide</a>"),
+        "{landing}"
+    );
     assert!(site.page("faq/index.html").contains("<h2 id=\"q\">Q?</h2>"));
     let guide = site.page("guide/index.html");
     assert!(guide.contains("<a href=\"../faq/index.html\">FAQ</a>"));

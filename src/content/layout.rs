@@ -71,9 +71,15 @@ impl Layout {
     /// The mapping that takes `path`, of the kind asked for.
     fn mapping<'p>(&self, path: &'p str, resource: bool) -> Option<(&Mapping, &'p str)> {
         self.mappings.iter().find_map(|m| {
-            let rel = path.strip_prefix(m.src.as_str())?;
-            (m.resource == resource && m.files.is_match(rel) && !m.exclude.is_match(rel))
-                .then_some((m, rel))
+            // Folder names in any letter case, as DocFX on Windows reads
+            // them (redirect sources are often written so).
+            let src = path.get(..m.src.len())?;
+            let rel = &path[m.src.len()..];
+            (src.eq_ignore_ascii_case(&m.src)
+                && m.resource == resource
+                && m.files.is_match(rel)
+                && !m.exclude.is_match(rel))
+            .then_some((m, rel))
         })
     }
 

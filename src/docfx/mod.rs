@@ -148,19 +148,22 @@ fn join_folder(folder: &str, sub: &str) -> String {
     }
 }
 
-/// The highest folder at or above `root` that holds `.git`, a publish
-/// config, `docfx.json` or `kbsite.yml`: the repository, inside which
-/// includes and code samples may live anywhere.
+/// The repository `root` is in, inside which includes and code samples
+/// may live anywhere: the nearest folder at or above `root` that holds
+/// `.git` or a publish config (a repository's root; one above it is
+/// another repository), else the highest that holds `docfx.json`.
 pub fn repository_root(root: &Path) -> PathBuf {
     let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let marked = |d: &Path| {
-        [".git", PUBLISH_CONFIG, DOCFX_JSON, crate::config::FILE_NAME]
-            .iter()
-            .any(|m| d.join(m).exists())
-    };
+    let has = |d: &Path, marks: &[&str]| marks.iter().any(|m| d.join(m).exists());
+    if let Some(repo) = start
+        .ancestors()
+        .find(|d| has(d, &[".git", PUBLISH_CONFIG]))
+    {
+        return repo.to_path_buf();
+    }
     start
         .ancestors()
-        .filter(|d| marked(d))
+        .filter(|d| has(d, &[DOCFX_JSON]))
         .last()
         .unwrap_or(&start)
         .to_path_buf()

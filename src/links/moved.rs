@@ -75,10 +75,12 @@ pub fn settle(content: &Content, site: &SiteIndex) -> (Vec<Moved>, Vec<Diagnosti
     let mut out = Vec::new();
     let mut dirs = std::collections::BTreeSet::new();
     for (i, r) in redirects.iter().enumerate() {
-        let to = follow(i, content, site, &by_key, &mut settled, &mut diags);
+        // Another docset's old addresses are not this site's business
+        // (a chain still follows them).
         if !content.layout.publishes(&r.source) {
             continue;
         }
+        let to = follow(i, content, site, &by_key, &mut settled, &mut diags);
         if content.article_index(&r.source).is_some() {
             diags.push(
                 Diagnostic::info(format!(
