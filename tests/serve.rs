@@ -504,7 +504,8 @@ fn assert_served_equals_build(s: &Server, root: &Path, when: &str) {
         if rel == ".kbsite-output" {
             continue;
         }
-        let (status, served) = raw_get(s.addr, &format!("/{rel}"));
+        // As a browser asks for it (a DocFX file name may hold a space).
+        let (status, served) = raw_get(s.addr, &format!("/{}", rel.replace(' ', "%20")));
         assert_eq!(status, 200, "{when}: {rel}");
         let served = if rel.ends_with(".html") {
             String::from_utf8(served)
@@ -1179,4 +1180,35 @@ fn every_edit_is_seen_however_the_site_folder_is_named() {
         let s = Server::launch(&site, cwd, &args);
         every_kind_of_edit(&s, how);
     }
+}
+
+/// A DocFX repository with no kbsite.yml, served from its folder: an
+/// include at the repository root and the redirection file are watched
+/// like any content, and the served site stays the one a build makes.
+#[test]
+fn a_docfx_repository_is_served_and_watched_as_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/fixtures/docfx-repo"), dir.path());
+    let root = dir.path();
+    let s = Server::start(root);
+    let include = "includes/third-party-contact-disclaimer.md";
+    let text = format!("{}\n\nQuetzal contact line.\n", read(root, include));
+    let (reload, _) = s.save(include, &text);
+    let page = "/outlook/troubleshoot/add-ins/cannot-save-to-onenote/";
+    assert!(s.get(page).1.contains("Quetzal contact line"), "{page}");
+    assert!(reload
+        .unwrap()
+        .contains(&format!("{}index.html", &page[1..])));
+    // A redirect now leads elsewhere: its page says so.
+    let moved = "/microsoft-365/troubleshoot/activation/reset-office-365-proplus-activation-state/";
+    assert!(s.get(moved).1.contains("url=../../../../office/"));
+    let redirects = read(root, ".openpublishing.redirection.json").replacen(
+        "\"redirect_url\": \"/office/troubleshoot/activation/reset-office-365-proplus-activation-state\"",
+        "\"redirect_url\": \"https://example.org/moved\"",
+        1,
+    );
+    s.save(".openpublishing.redirection.json", &redirects);
+    assert!(s.get(moved).1.contains("url=https://example.org/moved"));
+    s.quiet();
+    assert_served_equals_build(&s, root, "after the edits");
 }

@@ -7,6 +7,7 @@
 use crate::config;
 use crate::content::{self, FileChange};
 use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::docfx;
 use crate::links;
 use crate::markdown::{self, Parsed};
 use crate::pack::Dictionary;
@@ -262,8 +263,17 @@ impl Live {
         let mut names: Vec<String> = Vec::new();
         let mut content_paths: Vec<String> = Vec::new();
         let mut everything = false;
+        // A DocFX project's own files say what the site is, as kbsite.yml.
+        let project_file = |p: &Path| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            self.site.project.is_some()
+                && [docfx::DOCFX_JSON, docfx::PUBLISH_CONFIG, docfx::REDIRECTION].contains(&name)
+        };
         for path in changed {
-            if path == &config_file || theme_dirs.iter().any(|d| path.starts_with(d)) {
+            if path == &config_file
+                || project_file(path)
+                || theme_dirs.iter().any(|d| path.starts_with(d))
+            {
                 everything = true;
                 names.push(self.shown(path));
             } else if let Ok(rel) = path.strip_prefix(&self.site.load.content_dir) {
