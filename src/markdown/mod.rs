@@ -566,9 +566,16 @@ impl<'a> Pass<'a> {
                 if auto_text {
                     self.auto_text_link = Some(());
                 }
+                // `<user@example.com>`: the parser gives the bare address.
+                let target = match link_type {
+                    LinkType::Email if !dest_url.starts_with("mailto:") => {
+                        format!("mailto:{dest_url}")
+                    }
+                    _ => dest_url.into_string(),
+                };
                 self.push_link(LinkRef {
                     kind: LinkKind::Link,
-                    target: dest_url.into_string(),
+                    target,
                     title: title.into_string(),
                     alt: String::new(),
                     auto_text,

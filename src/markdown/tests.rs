@@ -271,3 +271,10 @@ fn a_missing_code_sample_is_marked() {
     assert_eq!(p.diagnostics[0].location().unwrap(), "content/a.md:3");
     assert_eq!(p.sources[1].path, "samples/nope.cs");
 }
+
+#[test]
+fn email_autolinks_are_mailto_links() {
+    let p = parse_one(&[("a.md", "Write to <User@contoso.com> or <mailto:b@c.org>.\n")]);
+    let targets: Vec<&str> = p.links.iter().map(|l| l.target.as_str()).collect();
+    assert_eq!(targets, vec!["mailto:User@contoso.com", "mailto:b@c.org"]);
+}
