@@ -62,6 +62,13 @@ pub struct Docset {
     pub by_file: Vec<(String, globset::GlobMatcher, serde_yaml::Value)>,
 }
 
+/// `path` below folder `src`, the folder named in any letter case (as
+/// DocFX on Windows reads it; redirect sources are often written so).
+fn below<'p>(path: &'p str, src: &str) -> Option<&'p str> {
+    let head = path.get(..src.len())?;
+    head.eq_ignore_ascii_case(src).then(|| &path[src.len()..])
+}
+
 impl Layout {
     /// Whether paths are published as they are (a kbsite site).
     pub fn is_identity(&self) -> bool {
@@ -71,15 +78,9 @@ impl Layout {
     /// The mapping that takes `path`, of the kind asked for.
     fn mapping<'p>(&self, path: &'p str, resource: bool) -> Option<(&Mapping, &'p str)> {
         self.mappings.iter().find_map(|m| {
-            // Folder names in any letter case, as DocFX on Windows reads
-            // them (redirect sources are often written so).
-            let src = path.get(..m.src.len())?;
-            let rel = &path[m.src.len()..];
-            (src.eq_ignore_ascii_case(&m.src)
-                && m.resource == resource
-                && m.files.is_match(rel)
-                && !m.exclude.is_match(rel))
-            .then_some((m, rel))
+            let rel = below(path, &m.src)?;
+            (m.resource == resource && m.files.is_match(rel) && !m.exclude.is_match(rel))
+                .then_some((m, rel))
         })
     }
 
@@ -112,7 +113,7 @@ impl Layout {
         }
         let slashed = format!("{}/", dir.trim_end_matches('/'));
         let found = self.mappings.iter().find_map(|m| {
-            let rel = slashed.strip_prefix(m.src.as_str())?;
+            let rel = below(&slashed, &m.src)?;
             (!m.resource).then(|| format!("{}{rel}", m.dest))
         });
         match found {
@@ -168,5 +169,104 @@ impl Layout {
             return None;
         }
         Some(super::front_matter::from_mapping(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(globs: &[&str]) -> GlobSet {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in globs {
+            b.add(globset::Glob::new(g).unwrap());
+        }
+        b.build().unwrap()
+    }
+
+    /// A docset `A/` at `a/docs/`: articles from `A/Src/` at its root,
+    /// images copied from anywhere in it.
+    fn layout() -> Layout {
+        let mut global = serde_yaml::Mapping::new();
+        global.insert("ms.service".into(), "alpha".into());
+        // `fileMetadata` globs start at the docset folder, as DocFX reads them.
+        let glob = globset::Glob::new("Src/guides/**/*.md")
+            .unwrap()
+            .compile_matcher();
+        Layout {
+            mappings: vec![
+                Mapping {
+                    src: "A/Src/".into(),
+                    dest: "a/docs/".into(),
+                    files: set(&["**/*.md", "**/*.yml"]),
+                    exclude: set(&["**/includes/**"]),
+                    resource: false,
+                    docset: 0,
+                },
+                Mapping {
+                    src: "A/".into(),
+                    dest: "a/docs/".into(),
+                    files: set(&["**/*.png"]),
+                    exclude: GlobSet::empty(),
+                    resource: true,
+                    docset: 0,
+                },
+            ],
+            skip: vec!["public/".into()],
+            docsets: vec![Docset {
+                folder: "A/".into(),
+                base: "a/docs/".into(),
+                title: "Alpha".into(),
+                global,
+                by_file: vec![("ms.topic".into(), glob, "how-to".into())],
+            }],
+            redirections: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn docset_folders_map_to_base_paths() {
+        let l = layout();
+        assert_eq!(l.site_path("A/Src/x/y.md"), "a/docs/x/y.md");
+        assert_eq!(l.site_path("a/src/x/y.md"), "a/docs/x/y.md");
+        assert_eq!(l.site_path("A/media/p.png"), "a/docs/media/p.png");
+        assert_eq!(l.site_path("B/z.md"), "B/z.md");
+        assert_eq!(l.site_folder("A/Src/x"), "a/docs/x");
+        assert_eq!(l.site_folder("A/Src/x/"), "a/docs/x/");
+        assert!(l.publishes("A/Src/gone.md") && !l.publishes("A/other.md"));
+        let identity = Layout::default();
+        assert_eq!(identity.site_path("A/Src/x.md"), "A/Src/x.md");
+        assert!(identity.publishes("anything.md"));
+    }
+
+    #[test]
+    fn files_are_articles_includes_copies_or_samples() {
+        let l = layout();
+        assert_eq!(l.classify("A/Src/x.md", Kind::Article), Kind::Article);
+        assert_eq!(
+            l.classify("A/Src/includes/x.md", Kind::Partial),
+            Kind::Partial
+        );
+        assert_eq!(l.classify("includes/x.md", Kind::Partial), Kind::Partial);
+        assert_eq!(l.classify("README.md", Kind::Article), Kind::Partial);
+        assert_eq!(l.classify("A/media/p.png", Kind::Asset), Kind::Asset);
+        assert_eq!(l.classify("A/Src/index.yml", Kind::Asset), Kind::Asset);
+        assert_eq!(l.classify("samples/x.cs", Kind::Asset), Kind::Other);
+        assert_eq!(l.classify("A/Src/toc.yml", Kind::Toc), Kind::Toc);
+        assert_eq!(
+            l.classify("A/Src/breadcrumb/toc.yml", Kind::Toc),
+            Kind::Skip
+        );
+        assert!(l.skips("public/") && !l.skips("A/"));
+    }
+
+    #[test]
+    fn metadata_defaults_by_docset_and_file() {
+        let l = layout();
+        let d = l.defaults("A/Src/guides/g.md").unwrap();
+        assert_eq!(d.service.as_deref(), Some("alpha"));
+        assert_eq!(d.topic.as_deref(), Some("how-to"));
+        assert_eq!(l.defaults("A/Src/other.md").unwrap().topic, None);
+        assert!(l.defaults("B/x.md").is_none());
     }
 }
