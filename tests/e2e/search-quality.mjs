@@ -35,7 +35,7 @@ export function queries() {
 const text = (html) => html.replace(/<[^>]+>/g, ' ').replace(/&[a-z#0-9]+;/g, ' ').replace(/\s+/g, ' ').trim();
 
 /** The article pages as MiniSearch documents: title, headings, body. */
-function pages(out) {
+export function pages(out) {
   const docs = [];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
